@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import { auth } from './http/plugins/auth.ts';
+import { errorHandler } from './http/plugins/error-handler.ts';
+import { serviceContextProvider } from './http/plugins/service-context.ts';
+import { swaggerDocs } from './http/plugins/swagger.ts';
+import { countryRoutes } from './http/routes/countries/index.ts';
+import { healthRoutes } from './http/routes/health/index.ts';
+import { productRoutes } from './http/routes/products/index.ts';
+import type { PrismaClient } from './repositories/db.ts';
+import { ApiKeyAuthenticator } from './services/api-keys.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: PrismaClient;
+  /** Clock for "today" in decisions and audit timestamps; tests pin it. */
+  now?: () => Date;
+  /** Override the pino logger options (tests pass false for silence). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.LOG_LEVEL,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    // Pretty output for a person at a terminal; JSON lines for everything else.
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } } : {}),
+  };
+}
+
+/** Builds the application as a plugin tree. It never listens: server.ts does, tests inject. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+
+  const authenticator = new ApiKeyAuthenticator(db);
+  await app.register(serviceContextProvider, { db, config, now: options.now ?? (() => new Date()) });
+  await app.register(errorHandler);
+  await app.register(auth, { authenticate: (key) => authenticator.authenticate(key) });
+  await app.register(swaggerDocs);
+
+  await app.register(healthRoutes);
+  await app.register(countryRoutes);
+  await app.register(productRoutes);
+
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * The closed catalogue of domain errors. Services and the domain throw AppError with one of these codes;
+ * the HTTP error handler maps codes to statuses here and nowhere else.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, title: 'Idempotency-Key header required' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  COUNTRY_NOT_FOUND: { status: 404, title: 'Country not found' },
+  PRODUCT_NOT_FOUND: { status: 404, title: 'Product not found' },
+  SHIPMENT_NOT_FOUND: { status: 404, title: 'Shipment not found' },
+  API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
+  RULESET_NOT_FOUND: { status: 404, title: 'Rule pack not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  PRODUCT_EXISTS: { status: 409, title: 'Product already exists' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused with a different request' },
+  SHIPMENT_STATE_CONFLICT: { status: 409, title: 'Shipment is not in a state that allows this' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+}
+
+export function validationError(errors: FieldError[], detail?: string): AppError {
+  return new AppError('VALIDATION_FAILED', detail ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+    errors,
+  });
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../../errors.ts';
+import { ACCESS_POLICIES, type AccessPolicy, type Actor } from '../access.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessPolicy;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export interface AuthOptions {
+  authenticate: (presentedKey: string) => Promise<Actor | null>;
+}
+
+/** Routes Fastify and its plugins add for themselves: Swagger UI's assets and the document are public. */
+function isFrameworkRoute(url: string): boolean {
+  return url === '/docs' || url.startsWith('/docs/') || url === '/openapi.json';
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  app.decorateRequest('actor', null);
+
+  // Fail closed at boot: a route without an access policy is a programming error, not an open door.
+  app.addHook('onRoute', (route) => {
+    if (isFrameworkRoute(route.url)) {
+      route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
+      return;
+    }
+    const access = (route.config as { access?: AccessPolicy } | undefined)?.access;
+    if (access === undefined || !(access in ACCESS_POLICIES)) {
+      throw new Error(`Route ${route.method} ${route.url} declares no access policy (config.access).`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    // Unknown URLs (404) carry no policy; they reveal nothing, so they answer as not found.
+    if (access === undefined) return;
+    const roles = ACCESS_POLICIES[access];
+    if (roles === null) return;
+    const token = bearerToken(request);
+    if (token === null) {
+      throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const actor = await options.authenticate(token);
+    if (actor === null) {
+      throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked.', {
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      });
+    }
+    request.actor = actor;
+    if (!(roles as readonly string[]).includes(actor.role)) {
+      throw new AppError('FORBIDDEN', `The ${actor.role} role may not call ${request.method} ${request.routeOptions.url}.`);
+    }
+  });
+}
+
+export const auth = fp(authPlugin, { name: 'auth', dependencies: ['error-handler'] });

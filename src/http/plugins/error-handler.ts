@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../../domain/errors.ts';
+import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../errors.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: ErrorCode): string {
+  return `urn:gpu-compliance:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  instance: string;
+  errors?: FieldError[];
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const { status, title } = ERROR_CATALOGUE[code];
+  const body: ProblemBody = {
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    code,
+    requestId: String(request.id),
+    instance: request.url.split('?')[0] ?? request.url,
+  };
+  if (errors !== undefined) body.errors = errors;
+  // The body is written by hand so that a response schema can never turn an error into a 500.
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+}
+
+function formatPath(context: string | undefined, instancePath: string): string {
+  const parts = instancePath.split('/').filter((p) => p.length > 0);
+  let out = context ?? 'body';
+  for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : `.${part}`;
+  return out;
+}
+
+/** Maps a Fastify/framework error code to our catalogue, for errors that are the caller's fault. */
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_BAD_URL: 'VALIDATION_FAILED',
+  FST_ERR_ASYNC_CONSTRAINT: 'VALIDATION_FAILED',
+};
+
+async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.headers) reply.headers(error.headers);
+      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendProblem(request, reply, error.code, error.message, error.errors);
+    }
+    if (error instanceof DomainError) {
+      // The domain refuses inputs it cannot decide on (e.g. a chip whose class depends on an unknown density).
+      return sendProblem(request, reply, 'VALIDATION_FAILED', error.message, [
+        { path: 'body', message: `${error.code}: ${error.message}` },
+      ]);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors = error.validation.map((v) => ({
+        path: formatPath(error.validationContext, v.instancePath),
+        message: v.message ?? 'invalid',
+      }));
+      return sendProblem(request, reply, 'VALIDATION_FAILED', `The request ${error.validationContext ?? 'body'} is invalid.`, errors);
+    }
+    if (error.validation) {
+      const errors = error.validation.map((v) => ({
+        path: formatPath(error.validationContext, v.instancePath),
+        message: v.message ?? 'invalid',
+      }));
+      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request is invalid.', errors);
+    }
+    if (error.statusCode === 429) {
+      return sendProblem(request, reply, 'RATE_LIMITED', 'Rate limit exceeded for this API key; retry later.');
+    }
+    const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+    if (mapped) return sendProblem(request, reply, mapped, error.message);
+    if (error instanceof SyntaxError || (error.statusCode === 400 && typeof error.code === 'string')) {
+      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      request.log.warn({ err: error }, 'unmapped client error');
+      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request could not be processed.');
+    }
+    // Anything else is our bug: log it in full, tell the caller nothing about internals.
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(request, reply, 'INTERNAL', 'An unexpected error occurred. Quote the requestId when reporting it.');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}
+
+export const errorHandler = fp(errorHandlerPlugin, { name: 'error-handler' });

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../../errors.ts';
+import { problems } from '../../schemas/common.ts';
+
+const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+const ReadinessSchema = z
+  .object({ status: z.literal('ready'), database: z.literal('ok') })
+  .meta({ id: 'Readiness' });
+
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      config: { access: 'public' },
+      schema: {
+        operationId: 'getHealth',
+        tags: ['Operations'],
+        summary: 'Liveness',
+        description: 'The process is up. Does not touch the database.',
+        response: { 200: HealthSchema },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        operationId: 'getReadiness',
+        tags: ['Operations'],
+        summary: 'Readiness, including the database',
+        description: 'Answers 200 only when a query against PostgreSQL succeeds, 503 otherwise.',
+        response: { 200: ReadinessSchema, ...problems(503) },
+      },
+    },
+    async (request) => {
+      try {
+        await request.server.deps.db.$queryRaw`SELECT 1`;
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness probe: database unreachable');
+        throw new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable.');
+      }
+      return { status: 'ready' as const, database: 'ok' as const };
+    },
+  );
+};

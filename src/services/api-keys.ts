@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import type { Actor, Role } from '../http/access.ts';
+import {
+  ensureKey,
+  findActiveKeyByHash,
+  findKey,
+  insertKey,
+  revokeKey,
+  type ApiKeyRecord,
+} from '../repositories/api-key-repository.ts';
+import type { Db, PrismaClient } from '../repositories/db.ts';
+import { recordAudit } from './audit.ts';
+import type { ServiceContext } from './context.ts';
+
+const KEY_PREFIX = 'gec_';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+function displayPrefix(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 6);
+}
+
+/**
+ * Resolves a presented key to an actor. Lookups are cached briefly because every request authenticates;
+ * a revocation in this process drops the entry at once, one in another process takes effect within the TTL.
+ */
+export class ApiKeyAuthenticator {
+  private readonly cache = new Map<string, { actor: Actor | null; expiresAt: number }>();
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly ttlMs = 2_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async authenticate(presented: string): Promise<Actor | null> {
+    if (presented.length > 200) return null;
+    const keyHash = hashApiKey(presented);
+    const now = Date.now();
+    const cached = this.cache.get(keyHash);
+    if (cached && cached.expiresAt > now) return cached.actor;
+    const record = await findActiveKeyByHash(this.db, keyHash);
+    const actor = record ? { keyId: record.id, role: record.role, name: record.name } : null;
+    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    this.cache.set(keyHash, { actor, expiresAt: now + this.ttlMs });
+    return actor;
+  }
+
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.actor?.keyId === keyId) this.cache.delete(hash);
+  }
+}
+
+/** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
+export async function registerBootstrapKey(db: Db, key: string): Promise<{ record: ApiKeyRecord; created: boolean }> {
+  return ensureKey(db, { name: 'bootstrap officer', role: 'officer', keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+}
+
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  role: Role;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+}
+
+export async function createApiKey(
+  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
+  input: { role: Role; name: string },
+): Promise<CreatedApiKey> {
+  const key = generateApiKey();
+  return ctx.db.$transaction(async (tx) => {
+    const record = await insertKey(tx, { ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+    await recordAudit(tx, ctx, {
+      action: 'api-key.create',
+      targetType: 'api-key',
+      targetId: record.id,
+      payload: { after: { id: record.id, role: record.role, name: record.name, prefix: record.prefix } },
+    });
+    return { id: record.id, key, role: record.role, name: record.name, prefix: record.prefix, createdAt: record.createdAt };
+  });
+}
+
+export async function revokeApiKey(
+  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
+  id: string,
+): Promise<ApiKeyRecord> {
+  return ctx.db.$transaction(async (tx) => {
+    const before = await findKey(tx, id);
+    if (!before) throw new AppError('API_KEY_NOT_FOUND', `No API key with id ${id}.`);
+    if (before.revokedAt !== null) return before;
+    const after = await revokeKey(tx, id, ctx.now());
+    if (!after) throw new AppError('API_KEY_NOT_FOUND', `No API key with id ${id}.`);
+    await recordAudit(tx, ctx, {
+      action: 'api-key.revoke',
+      targetType: 'api-key',
+      targetId: id,
+      payload: { before: { revokedAt: null }, after: { revokedAt: after.revokedAt } },
+    });
+    return after;
+  });
+}

@@ -1,0 +1,50 @@
+import { AppError } from '../errors.ts';
+import type { Tier } from '../generated/prisma/client.ts';
+import { findCountry, listCountries, type CountryRecord } from '../repositories/country-repository.ts';
+import type { Db } from '../repositories/db.ts';
+import { findPool } from '../repositories/quota-repository.ts';
+import type { ServiceContext } from './context.ts';
+
+export interface QuotaSummary {
+  capTpp: number;
+  reservedTpp: number;
+  shippedTpp: number;
+  usedTpp: number;
+  remainingTpp: number;
+}
+
+/** The allocation a country's pool starts from: doubled under a government-to-government arrangement (90 FR 4544). */
+export function effectiveAllocationTpp(country: Pick<CountryRecord, 'allocationTpp' | 'govToGovArrangement'>): number | null {
+  if (country.allocationTpp === null) return null;
+  return country.govToGovArrangement ? country.allocationTpp * 2 : country.allocationTpp;
+}
+
+/** Current balances of a country's allocation; a country nobody has reserved against yet has a full one. */
+export async function countryQuotaSummary(db: Db, country: CountryRecord): Promise<QuotaSummary | null> {
+  const cap = effectiveAllocationTpp(country);
+  if (cap === null || country.tier !== 'TIER_2') return null;
+  const pool = await findPool(db, 'COUNTRY_ALLOCATION', country.code, 0);
+  const capTpp = pool?.capTpp ?? cap;
+  const reservedTpp = pool?.reservedTpp ?? 0;
+  const shippedTpp = pool?.shippedTpp ?? 0;
+  const usedTpp = reservedTpp + shippedTpp;
+  return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: capTpp - usedTpp };
+}
+
+export async function getCountries(ctx: Pick<ServiceContext, 'db'>, input: { tier?: Tier | undefined }): Promise<CountryRecord[]> {
+  return listCountries(ctx.db, input);
+}
+
+export async function requireCountry(db: Db, code: string): Promise<CountryRecord> {
+  const country = await findCountry(db, code);
+  if (!country) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
+  return country;
+}
+
+export async function getCountry(
+  ctx: Pick<ServiceContext, 'db'>,
+  code: string,
+): Promise<{ country: CountryRecord; quota: QuotaSummary | null }> {
+  const country = await requireCountry(ctx.db, code);
+  return { country, quota: await countryQuotaSummary(ctx.db, country) };
+}

@@ -1,0 +1,26 @@
+import { findSeedProduct, SEED_PRODUCTS } from '../domain/catalogue.ts';
+import { buildCountrySeeds } from '../reference/countries.ts';
+import { upsertCountrySeeds } from '../repositories/country-repository.ts';
+import type { PrismaClient } from '../repositories/db.ts';
+import { upsertProductSeeds } from '../repositories/product-repository.ts';
+import { specToRecord } from './products.ts';
+
+export interface SeedResult {
+  countries: { inserted: number; refreshed: number };
+  products: { inserted: number; refreshed: number };
+}
+
+/**
+ * Loads the reference data: every ISO 3166-1 country with its tier, and the GPU catalogue. Idempotent, run at
+ * every start and by `npm run db:seed`; rows an officer changed are never overwritten.
+ */
+export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
+  const products = SEED_PRODUCTS.map((spec) => specToRecord(spec, findSeedProduct));
+  return db.$transaction(async (tx) => {
+    // One loader at a time across processes: two instances starting together must not race on inserts.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(0x73656564)`;
+    const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
+    const productResult = await upsertProductSeeds(tx, products);
+    return { countries, products: productResult };
+  });
+}
