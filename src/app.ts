@@ -6,6 +6,7 @@ import { auth } from './http/plugins/auth.ts';
 import { errorHandler } from './http/plugins/error-handler.ts';
 import { serviceContextProvider } from './http/plugins/service-context.ts';
 import { swaggerDocs } from './http/plugins/swagger.ts';
+import { checkRoutes } from './http/routes/checks/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
@@ -64,6 +65,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes);
   await app.register(countryRoutes);
   await app.register(productRoutes);
+  await app.register(checkRoutes);
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -18,7 +19,10 @@ export const ConfigSchema = z.object({
     .string()
     .min(24, 'must be at least 24 characters: it is an officer credential')
     .optional(),
-  DEFAULT_RULESET: z.string().min(1).default('ai-diffusion-2025'),
+  DEFAULT_RULESET: z
+    .string()
+    .refine(isRulesetId, { message: `must be one of ${Object.keys(RULE_PACKS).join(', ')}` })
+    .default('ai-diffusion-2025'),
   /** How long a licence hold on a country allocation lasts before it is released, in days. */
   HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { legalStatusOn, RULE_PACKS } from '../../../domain/rulesets.ts';
+import { checkShipment } from '../../../services/check-shipment.ts';
+import { isoDate } from '../../../services/context.ts';
+import { serviceContext } from '../../plugins/service-context.ts';
+import { problems } from '../../schemas/common.ts';
+import { DecisionSchema, IsoDateSchema, ShipmentRequestSchema } from '../../schemas/shipment-request.ts';
+
+const RulesetSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    citation: z.string(),
+    published: z.string(),
+    effective: z.string(),
+    complianceDate: z.string().nullable(),
+    enforcementStopped: z.string().nullable(),
+    formallyRescinded: z.string().nullable(),
+    succeededBy: z.string().nullable(),
+    isDefault: z.boolean(),
+    statusOn: z.object({
+      date: z.string(),
+      status: z.string(),
+      inForce: z.boolean(),
+      explanation: z.string(),
+    }),
+    source: z.string(),
+  })
+  .meta({ id: 'Ruleset' });
+
+export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/v1/checks',
+    {
+      config: { access: 'runCheck' },
+      schema: {
+        operationId: 'createCheck',
+        tags: ['Checks'],
+        summary: 'Evaluate a proposed shipment',
+        description:
+          'Classifies every line (catalogue id or custom figures), decides under the selected rule pack and explains ' +
+          'the answer with coded, cited reasons. Quota figures are the current balances; a check reserves nothing. ' +
+          'Audited. Unknown destination, headquarters or product ids are 400 with the path of each bad field.',
+        security: [{ bearerAuth: [] }],
+        body: ShipmentRequestSchema,
+        response: { 200: DecisionSchema, ...problems(400, 401, 403, 413, 415, 429) },
+      },
+    },
+    async (request) => checkShipment(serviceContext(request), request.body),
+  );
+
+  app.get(
+    '/v1/rulesets',
+    {
+      config: { access: 'readReference' },
+      schema: {
+        operationId: 'listRulesets',
+        tags: ['Reference data'],
+        summary: 'Rule packs and their legal status',
+        description:
+          'Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before ' +
+          'it was enforced: its answers are planning answers.',
+        security: [{ bearerAuth: [] }],
+        querystring: z.strictObject({ date: IsoDateSchema.optional() }),
+        response: { 200: z.object({ data: z.array(RulesetSchema) }), ...problems(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const date = request.query.date ?? isoDate(request.server.deps.now());
+      return {
+        data: Object.values(RULE_PACKS).map((pack) => {
+          const status = legalStatusOn(pack, date);
+          return {
+            id: pack.id,
+            name: pack.name,
+            citation: pack.citation,
+            published: pack.published,
+            effective: pack.effective,
+            complianceDate: pack.complianceDate,
+            enforcementStopped: pack.enforcementStopped,
+            formallyRescinded: pack.formallyRescinded,
+            succeededBy: pack.succeededBy,
+            isDefault: pack.id === request.server.deps.config.DEFAULT_RULESET,
+            statusOn: { date, status: status.status, inForce: status.inForceOnShipDate, explanation: status.explanation },
+            source: pack.source,
+          };
+        }),
+      };
+    },
+  );
+};

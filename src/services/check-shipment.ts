@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../domain/types.ts';
+import { recordAudit } from './audit.ts';
+import type { ServiceContext } from './context.ts';
+import { evaluateShipment, type ResolvedRequest, type ShipmentRequest } from './evaluate-shipment.ts';
+
+export type CheckResult = Omit<Decision, 'holds'> & { checkId: string };
+
+export function publicDecision(decision: Decision, checkId: string): CheckResult {
+  const { holds: _holds, ...rest } = decision;
+  return { checkId, ...rest };
+}
+
+/**
+ * Evaluates a proposed shipment. Changes no quota. The decision is answered only once its audit record
+ * (inputs, resolved defaults and the full answer) has committed.
+ */
+export async function checkShipment(ctx: ServiceContext, request: ShipmentRequest): Promise<CheckResult> {
+  const evaluation = await evaluateShipment(ctx.db, ctx, request);
+  const result = publicDecision(evaluation.decision, randomUUID());
+  await ctx.db.$transaction(async (tx) => {
+    await recordAudit(tx, ctx, {
+      action: 'check.create',
+      targetType: 'check',
+      targetId: result.checkId,
+      payload: { input: request, resolved: evaluation.resolved satisfies ResolvedRequest, output: result },
+    });
+  });
+  return result;
+}

@@ -1,0 +1,238 @@
+import { classifyChip, classifySystem, roundTpp } from '../domain/classify.ts';
+import { classifyProduct } from '../domain/catalogue.ts';
+import { yearOf } from '../domain/dates.ts';
+import { decideShipment } from '../domain/decide.ts';
+import { ClassificationError } from '../domain/errors.ts';
+import { getRulePack, isRulesetId } from '../domain/rulesets.ts';
+import type { ClassifiedItem, Decision, DecisionInput, RulesetId, VerifiedEndUserKind } from '../domain/types.ts';
+import { validationError, type FieldError } from '../errors.ts';
+import { findCountry, type CountryRecord } from '../repositories/country-repository.ts';
+import type { Db } from '../repositories/db.ts';
+import { findProducts, type ProductRecord } from '../repositories/product-repository.ts';
+import { findPool, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
+import { isoDate, type ServiceContext } from './context.ts';
+import { effectiveAllocationTpp } from './countries.ts';
+import { recordToSpec } from './products.ts';
+
+export interface CatalogueLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface CustomLine {
+  description?: string | undefined;
+  kind?: 'CHIP' | 'SYSTEM' | undefined;
+  /** TPP of one unit (for a system: all its chips together). */
+  tpp: number;
+  performanceDensity: number | null;
+  datacenter: boolean;
+  /** For a custom system: how many chips one unit holds. */
+  chipsPerUnit?: number | undefined;
+  memoryBandwidthGBs?: number | null | undefined;
+  quantity: number;
+}
+
+export type ShipmentLine = CatalogueLine | CustomLine;
+
+/** A proposed shipment, as POST /v1/checks and POST /v1/shipments receive it (after wire validation). */
+export interface ShipmentRequest {
+  destination: string;
+  items: ShipmentLine[];
+  endUser: { name: string; headquarters: string; verifiedEndUser: VerifiedEndUserKind | null };
+  consignee?: string | undefined;
+  shipDate?: string | undefined;
+  ruleset?: string | undefined;
+}
+
+/** The request with its defaults applied: what was actually decided. */
+export interface ResolvedRequest {
+  destination: string;
+  headquarters: string;
+  endUserName: string;
+  verifiedEndUser: VerifiedEndUserKind | null;
+  consignee: string;
+  /** Pool key for the consignee's LPP budget: case and spacing do not make a new consignee. */
+  consigneeKey: string;
+  shipDate: string;
+  ruleset: RulesetId;
+}
+
+export interface Evaluation {
+  resolved: ResolvedRequest;
+  destination: CountryRecord;
+  decision: Decision;
+  countryPool: QuotaPoolRecord | null;
+  lppPool: QuotaPoolRecord | null;
+}
+
+/** Reads the pools a decision needs; the ledger passes a reader that creates and locks them. */
+export type PoolReader = (
+  db: Db,
+  pools: { country: { code: string; capTpp: number } | null; lpp: { consigneeKey: string; year: number; capTpp: number } | null },
+) => Promise<{ country: QuotaPoolRecord | null; lpp: QuotaPoolRecord | null }>;
+
+export const readPools: PoolReader = async (db, pools) => ({
+  country: pools.country ? await findPool(db, 'COUNTRY_ALLOCATION', pools.country.code, 0) : null,
+  lpp: pools.lpp ? await findPool(db, 'LPP', pools.lpp.consigneeKey, pools.lpp.year) : null,
+});
+
+export function normaliseConsignee(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function isCatalogueLine(line: ShipmentLine): line is CatalogueLine {
+  return 'productId' in line;
+}
+
+function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): ClassifiedItem | null {
+  try {
+    const kind = line.kind ?? 'CHIP';
+    const chipsPerUnit = kind === 'SYSTEM' ? (line.chipsPerUnit ?? 1) : 1;
+    const chip = classifyChip({ tpp: line.tpp / chipsPerUnit, performanceDensity: line.performanceDensity, datacenter: line.datacenter });
+    const unit =
+      kind === 'SYSTEM'
+        ? classifySystem({ tpp: line.tpp / chipsPerUnit, performanceDensity: line.performanceDensity, eccn: chip.eccn, note2Applied: chip.note2Applied }, chipsPerUnit)
+        : { eccn: chip.eccn, note2Applied: chip.note2Applied };
+    return {
+      ...(line.description !== undefined ? { description: line.description } : {}),
+      quantity: line.quantity,
+      eccn: unit.eccn,
+      tppPerUnit: line.tpp,
+      tpp: roundTpp(line.tpp * line.quantity),
+      note2Applied: unit.note2Applied,
+      chipTpp: line.tpp / chipsPerUnit,
+      memoryBandwidthGBs: line.memoryBandwidthGBs ?? null,
+    };
+  } catch (error) {
+    if (error instanceof ClassificationError) {
+      errors.push({ path: `${path}.performanceDensity`, message: error.message });
+      return null;
+    }
+    throw error;
+  }
+}
+
+function classifyCatalogue(line: CatalogueLine, product: ProductRecord, components: Map<string, ProductRecord>): ClassifiedItem {
+  const component = (id: string) => {
+    const found = components.get(id);
+    return found ? recordToSpec(found) : undefined;
+  };
+  const c = classifyProduct(recordToSpec(product), component);
+  return {
+    productId: product.id,
+    quantity: line.quantity,
+    eccn: c.eccn,
+    tppPerUnit: c.tpp,
+    tpp: roundTpp(c.tpp * line.quantity),
+    note2Applied: c.note2Applied,
+    chipTpp: c.chipTpp,
+    memoryBandwidthGBs: c.memoryBandwidthGBs,
+  };
+}
+
+/**
+ * Resolves a proposed shipment against the reference data and the quota balances and asks the pure engine
+ * for a decision. Used unchanged by checks (plain reads) and by reservations (pools created and locked by
+ * the ledger's reader inside its transaction), so both give the same answer for the same state.
+ */
+export async function evaluateShipment(
+  db: Db,
+  ctx: Pick<ServiceContext, 'config' | 'now'>,
+  request: ShipmentRequest,
+  poolReader: PoolReader = readPools,
+): Promise<Evaluation> {
+  const errors: FieldError[] = [];
+  const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
+  if (!isRulesetId(rulesetId)) {
+    errors.push({ path: 'body.ruleset', message: `unknown rule pack "${rulesetId}"; GET /v1/rulesets lists them` });
+  }
+  const destinationCode = request.destination.toUpperCase();
+  const headquartersCode = request.endUser.headquarters.toUpperCase();
+  const productIds = [...new Set(request.items.filter(isCatalogueLine).map((line) => line.productId))];
+  const [destination, headquarters, products] = await Promise.all([
+    findCountry(db, destinationCode),
+    headquartersCode === destinationCode ? null : findCountry(db, headquartersCode),
+    productIds.length > 0 ? findProducts(db, productIds) : Promise.resolve(new Map<string, ProductRecord>()),
+  ]);
+  const hq = headquartersCode === destinationCode ? destination : headquarters;
+  if (!destination) errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
+  if (!hq) errors.push({ path: 'body.endUser.headquarters', message: `unknown country code ${headquartersCode}` });
+
+  const componentIds = [...products.values()].map((p) => p.componentId).filter((id): id is string => id !== null && !products.has(id));
+  const components = new Map(products);
+  if (componentIds.length > 0) for (const [id, p] of await findProducts(db, componentIds)) components.set(id, p);
+
+  const items: ClassifiedItem[] = [];
+  request.items.forEach((line, index) => {
+    const path = `body.items[${index}]`;
+    if (isCatalogueLine(line)) {
+      const product = products.get(line.productId);
+      if (!product) {
+        errors.push({ path: `${path}.productId`, message: `unknown product "${line.productId}"; GET /v1/products lists them` });
+        return;
+      }
+      items.push(classifyCatalogue(line, product, components));
+      return;
+    }
+    const item = classifyCustom(line, path, errors);
+    if (item) items.push(item);
+  });
+
+  if (errors.length > 0 || !destination || !hq || !isRulesetId(rulesetId)) throw validationError(errors);
+
+  const pack = getRulePack(rulesetId);
+  const shipDate = request.shipDate ?? isoDate(ctx.now());
+  const consignee = (request.consignee ?? request.endUser.name).trim();
+  const resolved: ResolvedRequest = {
+    destination: destination.code,
+    headquarters: hq.code,
+    endUserName: request.endUser.name,
+    verifiedEndUser: request.endUser.verifiedEndUser,
+    consignee,
+    consigneeKey: normaliseConsignee(consignee),
+    shipDate,
+    ruleset: pack.id,
+  };
+
+  // Quotas exist only where the pack has them and the destination is Tier 2.
+  const hasQuotas = pack.quantities !== null && destination.tier === 'TIER_2';
+  const allocation = hasQuotas ? effectiveAllocationTpp(destination) : null;
+  const year = yearOf(shipDate);
+  const pools = await poolReader(db, {
+    country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
+    lpp: hasQuotas && pack.quantities ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear } : null,
+  });
+
+  const input: DecisionInput = {
+    pack: pack.id,
+    shipDate,
+    destination: {
+      code: destination.code,
+      name: destination.name,
+      tier: destination.tier,
+      allocationTpp: allocation,
+      govToGovArrangement: destination.govToGovArrangement,
+    },
+    headquarters: { code: hq.code, name: hq.name, tier: hq.tier },
+    endUser: { name: request.endUser.name, verifiedEndUser: request.endUser.verifiedEndUser },
+    consignee,
+    items,
+    quota: {
+      country:
+        hasQuotas && allocation !== null
+          ? pools.country
+            ? { capTpp: pools.country.capTpp, usedTpp: pools.country.reservedTpp + pools.country.shippedTpp }
+            : { capTpp: allocation, usedTpp: 0 }
+          : null,
+      lpp:
+        hasQuotas && pack.quantities
+          ? {
+              year,
+              capTpp: pools.lpp?.capTpp ?? pack.quantities.lppTppPerConsigneePerYear,
+              usedTpp: pools.lpp ? pools.lpp.reservedTpp + pools.lpp.shippedTpp : 0,
+            }
+          : null,
+    },
+  };
+  return { resolved, destination, decision: decideShipment(input), countryPool: pools.country, lppPool: pools.lpp };
+}

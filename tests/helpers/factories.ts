@@ -1,0 +1,51 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Role } from '../../src/http/access.ts';
+import { hashApiKey } from '../../src/services/api-keys.ts';
+import type { PrismaClient } from '../../src/repositories/db.ts';
+import { buildCountrySeeds } from '../../src/reference/countries.ts';
+
+/** Creates an API key row directly and returns the secret, as an officer would have handed it out. */
+export async function createApiKey(db: PrismaClient, role: Role, name = `test ${role}`): Promise<{ id: string; key: string }> {
+  const key = `gec_test_${randomBytes(24).toString('base64url')}`;
+  const row = await db.apiKey.create({ data: { name, role, keyHash: hashApiKey(key), prefix: key.slice(0, 10) } });
+  return { id: row.id, key };
+}
+
+export function bearer(key: string): { authorization: string } {
+  return { authorization: `Bearer ${key}` };
+}
+
+const ISO_CODES = new Set(buildCountrySeeds().map((c) => c.code));
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Two-letter codes that are not ISO 3166-1 countries: safe for tests to create without touching real rows. */
+const SPARE_CODES = [...LETTERS].flatMap((a) => [...LETTERS].map((b) => a + b)).filter((code) => !ISO_CODES.has(code));
+
+/**
+ * A fresh Tier 2 test country with its own (small) allocation, so a test can fill it without disturbing
+ * any other test running in parallel on the same database.
+ */
+export async function createTier2Country(
+  db: PrismaClient,
+  options: { allocationTpp?: number; govToGovArrangement?: boolean; name?: string } = {},
+): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const code = SPARE_CODES[Math.floor(Math.random() * SPARE_CODES.length)] as string;
+    const created = await db.country.createMany({
+      data: [
+        {
+          code,
+          name: options.name ?? `Testland ${randomUUID().slice(0, 8)}`,
+          tier: 'TIER_2',
+          tierSource: 'test fixture',
+          allocationTpp: options.allocationTpp ?? 790_000_000,
+          allocationSource: 'test fixture',
+          govToGovArrangement: options.govToGovArrangement ?? false,
+          officerModifiedAt: new Date(),
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (created.count === 1) return code;
+  }
+  throw new Error('No spare two-letter code left for a test country');
+}

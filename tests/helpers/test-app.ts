@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createPrismaClient } from '../../src/db/client.ts';
+import { parseDatabaseUrl } from '../../src/db/embedded.ts';
+import type { PrismaClient } from '../../src/repositories/db.ts';
+import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: PrismaClient;
+  config: Config;
+  close: () => Promise<void>;
+}
+
+export function testDatabaseUrl(): string {
+  return inject('databaseUrl');
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl(), RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
+}
+
+/** A real app on the shared test database, seeded with the reference data (idempotent and lock-guarded). */
+export async function createTestApp(
+  options: { env?: Record<string, string>; now?: () => Date; poolSize?: number } = {},
+): Promise<TestApp> {
+  const config = testConfig(options.env);
+  const db = createPrismaClient(parseDatabaseUrl(testDatabaseUrl()), { poolSize: options.poolSize ?? 5 });
+  await seedReferenceData(db);
+  const app = await buildApp({ config, db, logger: false, ...(options.now ? { now: options.now } : {}) });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    close: async () => {
+      await app.close();
+      await db.$disconnect();
+    },
+  };
+}
