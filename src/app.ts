@@ -9,6 +9,8 @@ import { swaggerDocs } from './http/plugins/swagger.ts';
 import { checkRoutes } from './http/routes/checks/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
+import { quotaRoutes } from './http/routes/quotas/index.ts';
+import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
@@ -65,6 +67,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(countryRoutes);
   await app.register(productRoutes);
   await app.register(checkRoutes);
+  await app.register(shipmentRoutes);
+  await app.register(quotaRoutes);
 
   return app;
 }

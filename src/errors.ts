@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   SHIPMENT_NOT_FOUND: { status: 404, title: 'Shipment not found' },
   API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
   RULESET_NOT_FOUND: { status: 404, title: 'Rule pack not found' },
+  NO_ALLOCATION: { status: 404, title: 'Country has no allocation' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   PRODUCT_EXISTS: { status: 409, title: 'Product already exists' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused with a different request' },

@@ -6,6 +6,10 @@ import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } 
 import { deployMigrations } from './db/schema-engine.ts';
 import { registerBootstrapKey } from './services/api-keys.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
+import { expireHolds } from './services/shipments.ts';
+
+/** How often expired holds are released (README: within a minute of their expiry). */
+const HOLD_SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Entry point: parse the configuration, make sure the database exists and is migrated and seeded, build the app
@@ -31,11 +35,13 @@ async function main(): Promise<void> {
     : (embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT })).endpoint;
   const db = createPrismaClient(endpoint, { poolSize: config.DB_POOL_SIZE });
 
+  let sweeper: NodeJS.Timeout | null = null;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
     app?.log.info({ signal }, 'shutting down');
+    if (sweeper) clearInterval(sweeper);
     try {
       await app?.close();
       await db.$disconnect();
@@ -54,6 +60,13 @@ async function main(): Promise<void> {
 
     app = await buildApp({ config, db });
     await app.listen({ port: config.PORT, host: config.HOST });
+    const log = app.log;
+    sweeper = setInterval(() => {
+      expireHolds({ db, actor: null, requestId: 'hold-expiry-sweeper', now: () => new Date() })
+        .then((n) => (n > 0 ? log.info({ expired: n }, 'released expired holds') : undefined))
+        .catch((error: unknown) => log.error({ err: error }, 'hold expiry sweep failed'));
+    }, HOLD_SWEEP_INTERVAL_MS);
+    sweeper.unref();
     app.log.info(
       {
         database: embedded ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'DATABASE_URL',

@@ -48,3 +48,19 @@ export async function getCountry(
   const country = await requireCountry(ctx.db, code);
   return { country, quota: await countryQuotaSummary(ctx.db, country) };
 }
+
+/** GET /v1/quotas/{code}: the allocation of a Tier 2 country; other tiers have none. */
+export async function getCountryQuota(
+  ctx: Pick<ServiceContext, 'db'>,
+  code: string,
+): Promise<{ country: CountryRecord; quota: QuotaSummary }> {
+  const country = await requireCountry(ctx.db, code);
+  const quota = await countryQuotaSummary(ctx.db, country);
+  if (quota === null) {
+    throw new AppError(
+      'NO_ALLOCATION',
+      `${country.name} (${country.code}) is ${country.tier.replace('_', ' ')} and has no country allocation under the AI Diffusion framework.`,
+    );
+  }
+  return { country, quota };
+}

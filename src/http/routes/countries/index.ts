@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toH100Equivalents } from '../../../domain/classify.ts';
 import type { CountryRecord } from '../../../repositories/country-repository.ts';
-import { effectiveAllocationTpp, getCountries, getCountry, type QuotaSummary } from '../../../services/countries.ts';
+import { countryQuotaSummary, effectiveAllocationTpp, getCountries, getCountry, type QuotaSummary } from '../../../services/countries.ts';
+import { updateCountryReference } from '../../../services/update-country.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { CountryCodeSchema, problems, TierSchema } from '../../schemas/common.ts';
 import { CountryListSchema, CountrySchema, type CountryWire } from './schemas.ts';
@@ -70,6 +71,37 @@ export const countryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { country, quota } = await getCountry(serviceContext(request), request.params.code);
       return countryToWire(country, quota);
+    },
+  );
+
+  app.patch(
+    '/v1/countries/:code',
+    {
+      config: { access: 'writeReference' },
+      schema: {
+        operationId: 'updateCountry',
+        tags: ['Reference data'],
+        summary: "Change a country's tier, allocation or government-to-government arrangement (officer)",
+        description:
+          'A change of the effective allocation moves the quota pool\'s cap by an ADJUST ledger entry. The change and ' +
+          'its before/after are audited in the same transaction; reference-data loads never overwrite it.',
+        security: [{ bearerAuth: [] }],
+        params: z.strictObject({ code: CountryCodeSchema }),
+        body: z
+          .strictObject({
+            tier: TierSchema.optional(),
+            allocationTpp: z.number().nonnegative().max(1e13).nullable().optional().describe('Before doubling; null removes it'),
+            govToGovArrangement: z.boolean().optional(),
+          })
+          .refine((b) => Object.keys(b).length > 0, { message: 'send at least one of tier, allocationTpp, govToGovArrangement' })
+          .meta({ id: 'CountryPatch', examples: [{ govToGovArrangement: true }] }),
+        response: { 200: CountrySchema, ...problems(400, 401, 403, 404, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const ctx = serviceContext(request);
+      const country = await updateCountryReference(ctx, request.params.code, request.body);
+      return countryToWire(country, await countryQuotaSummary(ctx.db, country));
     },
   );
 };

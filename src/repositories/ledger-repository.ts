@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { LedgerEntryType, QuotaPoolKind } from '../generated/prisma/client.ts';
+import { toNumber, type Db } from './db.ts';
+import { toPoolRecord, type QuotaPoolRecord } from './quota-repository.ts';
+
+interface RawPoolRow {
+  id: string;
+  kind: QuotaPoolKind;
+  subject: string;
+  year: number;
+  cap_tpp: string;
+  reserved_tpp: string;
+  shipped_tpp: string;
+}
+
+function fromRaw(row: RawPoolRow): QuotaPoolRecord {
+  return toPoolRecord({
+    id: row.id,
+    kind: row.kind,
+    subject: row.subject,
+    year: row.year,
+    capTpp: { toNumber: () => Number(row.cap_tpp) },
+    reservedTpp: { toNumber: () => Number(row.reserved_tpp) },
+    shippedTpp: { toNumber: () => Number(row.shipped_tpp) },
+  });
+}
+
+/**
+ * Returns the pool row locked FOR UPDATE until the transaction ends, opening it with `capTpp` if it does not
+ * exist yet. One statement: the upsert's DO UPDATE takes the row lock, so two transactions that reserve against
+ * the same pool queue here, in the database, whichever process they run in. A new pool starts at zero and its
+ * opening cap is an ADJUST entry, so the cap too is the sum of the pool's entries.
+ */
+export async function lockPool(
+  db: Db,
+  kind: QuotaPoolKind,
+  subject: string,
+  year: number,
+  capTpp: number,
+  actorKeyId: string | null,
+): Promise<QuotaPoolRecord> {
+  const rows = await db.$queryRaw<(RawPoolRow & { inserted: boolean })[]>`
+    INSERT INTO quota_pools (id, kind, subject, year, cap_tpp, updated_at)
+    VALUES (${randomUUID()}::uuid, ${kind}::"QuotaPoolKind", ${subject}, ${year}, 0, now())
+    ON CONFLICT (kind, subject, year) DO UPDATE SET updated_at = quota_pools.updated_at
+    RETURNING id, kind, subject, year, cap_tpp::text, reserved_tpp::text, shipped_tpp::text, (xmax = 0) AS inserted`;
+  const row = rows[0];
+  if (!row) throw new Error(`quota pool ${kind}/${subject}/${year} could not be locked`);
+  if (!row.inserted) return fromRaw(row);
+  await appendLedger(db, [
+    { poolId: row.id, type: 'ADJUST', shipmentId: null, capDelta: capTpp, actorKeyId, note: 'opening allocation' },
+  ]);
+  return { ...fromRaw(row), capTpp };
+}
+
+/** Locks an existing pool by id (ship, cancel, expiry); pools are never deleted. */
+export async function lockPoolById(db: Db, id: string): Promise<QuotaPoolRecord> {
+  const rows = await db.$queryRaw<RawPoolRow[]>`
+    SELECT id, kind, subject, year, cap_tpp::text, reserved_tpp::text, shipped_tpp::text
+    FROM quota_pools WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new Error(`quota pool ${id} does not exist`);
+  return fromRaw(row);
+}
+
+export interface LedgerChange {
+  poolId: string;
+  type: LedgerEntryType;
+  shipmentId: string | null;
+  capDelta?: number;
+  reservedDelta?: number;
+  shippedDelta?: number;
+  actorKeyId: string | null;
+  note?: string;
+}
+
+/**
+ * Appends ledger entries and applies their deltas to the pools' balances in the same transaction: a balance
+ * never changes without the entry that explains it, and always equals the sum of its pool's entries.
+ */
+export async function appendLedger(db: Db, changes: LedgerChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await db.ledgerEntry.createMany({
+    data: changes.map((c) => ({
+      poolId: c.poolId,
+      type: c.type,
+      shipmentId: c.shipmentId,
+      capDelta: c.capDelta ?? 0,
+      reservedDelta: c.reservedDelta ?? 0,
+      shippedDelta: c.shippedDelta ?? 0,
+      actorKeyId: c.actorKeyId,
+      note: c.note ?? null,
+    })),
+  });
+  for (const c of changes) {
+    await db.$executeRaw`
+      UPDATE quota_pools
+      SET cap_tpp = cap_tpp + ${c.capDelta ?? 0},
+          reserved_tpp = reserved_tpp + ${c.reservedDelta ?? 0},
+          shipped_tpp = shipped_tpp + ${c.shippedDelta ?? 0},
+          updated_at = now()
+      WHERE id = ${c.poolId}::uuid`;
+  }
+}
+
+export interface PoolReconciliation {
+  poolId: string;
+  capTpp: number;
+  reservedTpp: number;
+  shippedTpp: number;
+  entriesCapTpp: number;
+  entriesReservedTpp: number;
+  entriesShippedTpp: number;
+  /** The pool's opening cap: its cap less every ADJUST entry. */
+  openingCapTpp: number;
+}
+
+/** Balances next to the sums of their entries, for reconciliation checks. */
+export async function reconcilePools(db: Db, poolIds?: string[]): Promise<PoolReconciliation[]> {
+  const rows = await db.$queryRaw<
+    { id: string; cap: string; reserved: string; shipped: string; e_cap: string; e_reserved: string; e_shipped: string }[]
+  >`
+    SELECT p.id, p.cap_tpp::text AS cap, p.reserved_tpp::text AS reserved, p.shipped_tpp::text AS shipped,
+           COALESCE(SUM(e.cap_delta), 0)::text AS e_cap,
+           COALESCE(SUM(e.reserved_delta), 0)::text AS e_reserved,
+           COALESCE(SUM(e.shipped_delta), 0)::text AS e_shipped
+    FROM quota_pools p LEFT JOIN ledger_entries e ON e.pool_id = p.id
+    GROUP BY p.id`;
+  const wanted = poolIds ? new Set(poolIds) : null;
+  return rows
+    .filter((r) => wanted === null || wanted.has(r.id))
+    .map((r) => ({
+      poolId: r.id,
+      capTpp: Number(r.cap),
+      reservedTpp: Number(r.reserved),
+      shippedTpp: Number(r.shipped),
+      entriesCapTpp: Number(r.e_cap),
+      entriesReservedTpp: Number(r.e_reserved),
+      entriesShippedTpp: Number(r.e_shipped),
+      openingCapTpp: Number(r.cap) - Number(r.e_cap),
+    }));
+}
+
+export async function countEntries(db: Db, shipmentId: string): Promise<number> {
+  return db.ledgerEntry.count({ where: { shipmentId } });
+}
+
+export { toNumber };
