@@ -116,12 +116,13 @@ describe('products', () => {
         name: 'X accelerator',
         datacenter: true,
         peaks: [{ precision: 'fp8', tops: 400, bitLength: 8 }],
-        dieAreaMm2: 500,
+        dieAreaMm2: 800,
         source: 'test datasheet',
       })
       .expect(201);
+    // 400 x 8 = 3,200 TPP; 3,200 / 800 mm2 = 4.0: TPP >= 1600 and 3.2 <= PD < 5.92 is 3A090.b.
     expect(res.body).toMatchObject({ id, tpp: 3200, eccn: '3A090.b' });
-    expect(res.body.performanceDensity).toBeCloseTo(6.4, 5);
+    expect(res.body.performanceDensity).toBeCloseTo(4, 5);
     const audit = await t.db.auditEvent.findMany({ where: { action: 'product.create', targetId: id } });
     expect(audit).toHaveLength(1);
     await request(t.app.server).post('/v1/products').set(bearer(officerKey)).send({

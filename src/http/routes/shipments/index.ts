@@ -109,7 +109,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
         params: IdParams,
         body: z
           .strictObject({ licenseNumber: z.string().trim().min(1).max(64).optional().describe('The BIS licence, when one was needed') })
-          .optional(),
+          .nullish(),
         response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
