@@ -17,7 +17,10 @@ export interface DatabaseEndpoint {
   database: string;
 }
 
-/** A plain function receives info, warnings and errors; a pino-like logger also receives PostgreSQL's own output at debug. */
+/**
+ * A plain function receives info, warnings and errors; a pino-like logger also receives PostgreSQL's own
+ * output, at debug.
+ */
 export type DbLogger =
   | ((message: string) => void)
   | {
@@ -29,7 +32,7 @@ export type DbLogger =
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
-  /** Omit to take a free port (tests); the service passes DEFAULT_EMBEDDED_PORT. */
+  /** Omit to take a free port (tests); the service passes its configured EMBEDDED_PG_PORT. */
   port?: number;
   database?: string;
   logger?: DbLogger;
@@ -43,7 +46,6 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_EMBEDDED_PORT = 54329;
 export const DEFAULT_DATABASE = 'compliance';
 
 // The server only listens on 127.0.0.1 and the data directory is private, so fixed credentials are enough.

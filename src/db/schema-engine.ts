@@ -257,10 +257,14 @@ function loadWasm(): Promise<void> {
   wasmReady ??= (async () => {
     // The glue reports a Rust panic's message here just before the wasm traps with an opaque "unreachable".
     (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }).PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
-    process.on('uncaughtExceptionMonitor', annotateUncaughtPanics);
+    if (!process.listeners('uncaughtExceptionMonitor').includes(annotateUncaughtPanics)) {
+      process.on('uncaughtExceptionMonitor', annotateUncaughtPanics);
+    }
     const packageDir = dirname(createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm'));
     const bytes = await readFile(join(packageDir, 'schema_engine_bg.wasm'));
-    const { instance } = await webAssembly.instantiate(bytes, { './schema_engine_bg.js': wasmGlue });
+    const { instance } = await webAssembly.instantiate(bytes, {
+      './schema_engine_bg.js': gluedWithUnrefTimers(),
+    });
     wasmGlue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
   })().catch((error: unknown) => {
@@ -268,6 +272,24 @@ function loadWasm(): Promise<void> {
     throw error;
   });
   return wasmReady;
+}
+
+/**
+ * The engine arms timers (applyMigrations leaves a 10 s one) and never clears them, so each call
+ * kept the process alive for 10 s after it finished: the test run and scripts lingered. Unref'd timers
+ * still fire while the engine works, since its open connections keep the process alive meanwhile.
+ */
+function gluedWithUnrefTimers(): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...wasmGlue };
+  for (const [name, value] of Object.entries(wasmGlue)) {
+    if (!name.startsWith('__wbg_setTimeout_') || typeof value !== 'function') continue;
+    imports[name] = (...args: unknown[]) => {
+      const timer = (value as (...args: unknown[]) => unknown)(...args) as { unref?: () => void } | undefined;
+      timer?.unref?.();
+      return timer;
+    };
+  }
+  return imports;
 }
 
 /** Panics inside an engine callback trap outside any awaited promise, so they surface as uncaught exceptions. */

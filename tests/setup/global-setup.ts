@@ -1,0 +1,70 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import {
+  endpointToUrl,
+  parseDatabaseUrl,
+  startEmbeddedPostgres,
+  type DbLogger,
+  type EmbeddedPostgresHandle,
+} from '../../src/db/embedded.ts';
+import { deployMigrations, resetDatabase } from '../../src/db/schema-engine.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+const TEST_DATA_ROOT = fileURLToPath(new URL('../../.test-data/', import.meta.url));
+
+const logger: DbLogger = {
+  info: () => undefined,
+  debug: () => undefined,
+  warn: (message) => console.warn(message),
+  error: (message) => console.error(message),
+};
+
+/**
+ * One database for the whole integration run, migrated and empty: TEST_DATABASE_URL (reset first, so its
+ * contents are gone) or an embedded PostgreSQL in a fresh folder. Tests seed what they need themselves.
+ */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const startedAt = performance.now();
+  let teardown: () => Promise<void>;
+  let url: string;
+  let where: string;
+
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    const endpoint = parseDatabaseUrl(external);
+    await resetDatabase(endpoint, { logger });
+    await deployMigrations(endpoint, { logger });
+    url = external;
+    where = `TEST_DATABASE_URL (${endpoint.host}:${endpoint.port}/${endpoint.database})`;
+    teardown = async () => undefined;
+  } else {
+    await mkdir(TEST_DATA_ROOT, { recursive: true });
+    const dataDir = await mkdtemp(join(TEST_DATA_ROOT, 'pg-'));
+    let server: EmbeddedPostgresHandle | undefined;
+    teardown = async () => {
+      await server?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+    try {
+      server = await startEmbeddedPostgres({ dataDir, durable: false, logger });
+      await deployMigrations(server.endpoint, { logger });
+    } catch (error) {
+      await teardown();
+      throw error;
+    }
+    url = endpointToUrl(server.endpoint);
+    where = `embedded PostgreSQL at ${url}`;
+  }
+
+  project.provide('databaseUrl', url);
+  process.env.TEST_DATABASE_URL_RESOLVED = url;
+  console.log(`integration database: ${where}, ready in ${Math.round(performance.now() - startedAt)} ms`);
+  return teardown;
+}
