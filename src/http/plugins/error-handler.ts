@@ -50,6 +50,28 @@ function formatPath(context: string | undefined, instancePath: string): string {
   return out;
 }
 
+interface BranchIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * A union (catalogue line or custom line) that matches neither branch would otherwise be reported as one vague
+ * error on the whole item. The branch with the fewest problems is the one the caller meant, so report its issues
+ * with their full paths.
+ */
+function expandUnion(context: string | undefined, instancePath: string, message: string | undefined, params: unknown): FieldError[] {
+  const branches = (params as { errors?: BranchIssue[][] } | undefined)?.errors;
+  if (!Array.isArray(branches) || branches.length === 0) {
+    return [{ path: formatPath(context, instancePath), message: message ?? 'invalid' }];
+  }
+  const best = branches.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.map((issue) => ({
+    path: formatPath(context, `${instancePath}/${issue.path.map(String).join('/')}`),
+    message: issue.message,
+  }));
+}
+
 /** Maps a Fastify/framework error code to our catalogue, for errors that are the caller's fault. */
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -75,10 +97,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       ]);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = error.validation.map((v) => ({
-        path: formatPath(error.validationContext, v.instancePath),
-        message: v.message ?? 'invalid',
-      }));
+      const errors = error.validation.flatMap((v) => expandUnion(error.validationContext, v.instancePath, v.message, v.params));
       return sendProblem(request, reply, 'VALIDATION_FAILED', `The request ${error.validationContext ?? 'body'} is invalid.`, errors);
     }
     if (error.validation) {
