@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'src/generated/', 'openapi/client-types.ts', '.data/', '.test-data/', 'test-output/'],
+    ignores: [
+      'node_modules/',
+      'src/generated/',
+      'openapi/client-types.ts',
+      '.data/',
+      '.test-data/',
+      'test-output/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -23,7 +30,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/generated/prisma/**', '@prisma/*'], message: 'Use a repository or service.' }] },
+        {
+          patterns: [
+            { group: ['**/generated/prisma/**', '@prisma/*'], message: 'Use a repository or service.' },
+          ],
+        },
       ],
     },
   },

@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          include: [
+            'tests/integration/**/*.test.ts',
+            'tests/contract/**/*.test.ts',
+            'tests/e2e/**/*.test.ts',
+          ],
           environment: 'node',
           globalSetup: ['tests/setup/global-setup.ts'],
           testTimeout: 60_000,

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.ts';
 import { auth } from './http/plugins/auth.ts';
 import { errorHandler } from './http/plugins/error-handler.ts';
+import { security } from './http/plugins/security.ts';
 import { serviceContextProvider } from './http/plugins/service-context.ts';
 import { swaggerDocs } from './http/plugins/swagger.ts';
 import { checkRoutes } from './http/routes/checks/index.ts';
@@ -31,7 +32,9 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     level: config.LOG_LEVEL,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     // Pretty output for a person at a terminal; JSON lines for everything else.
-    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } } : {}),
+    ...(process.stdout.isTTY
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } }
+      : {}),
   };
 }
 
@@ -57,10 +60,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', String(request.id));
   });
 
-  const authenticator = new ApiKeyAuthenticator(db);
   await app.register(serviceContextProvider, { db, config, now: options.now ?? (() => new Date()) });
   await app.register(errorHandler);
-  await app.register(auth, { authenticate: (key) => authenticator.authenticate(key) });
+  await app.register(security, { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
+  await app.register(auth, { authenticator: new ApiKeyAuthenticator(db) });
   await app.register(swaggerDocs);
 
   await app.register(healthRoutes);

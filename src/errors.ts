@@ -55,7 +55,11 @@ export class AppError extends Error {
 }
 
 export function validationError(errors: FieldError[], detail?: string): AppError {
-  return new AppError('VALIDATION_FAILED', detail ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-    errors,
-  });
+  return new AppError(
+    'VALIDATION_FAILED',
+    detail ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    {
+      errors,
+    },
+  );
 }

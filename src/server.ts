@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   let app: FastifyInstance | null = null;
   const endpoint = config.DATABASE_URL
     ? parseDatabaseUrl(config.DATABASE_URL)
-    : (embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT })).endpoint;
+    : (embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT }))
+        .endpoint;
   const db = createPrismaClient(endpoint, { poolSize: config.DB_POOL_SIZE });
 
   let sweeper: NodeJS.Timeout | null = null;
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
   try {
     const applied = await deployMigrations(endpoint);
     const seeded = await seedReferenceData(db);
-    const bootstrap = config.BOOTSTRAP_OFFICER_KEY ? await registerBootstrapKey(db, config.BOOTSTRAP_OFFICER_KEY) : null;
+    const bootstrap = config.BOOTSTRAP_OFFICER_KEY
+      ? await registerBootstrapKey(db, config.BOOTSTRAP_OFFICER_KEY)
+      : null;
 
     app = await buildApp({ config, db });
     await app.listen({ port: config.PORT, host: config.HOST });
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
       `ready: Swagger UI at http://${config.HOST}:${config.PORT}/docs`,
     );
   } catch (error) {
-    process.stderr.write(`Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     await db.$disconnect().catch(() => undefined);
     await embedded?.stop();
     process.exit(1);

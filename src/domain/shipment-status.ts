@@ -11,14 +11,19 @@ export const SHIPMENT_STATUSES = [
 ] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
-export type InitialShipmentStatus = Extract<ShipmentStatus, 'RESERVED' | 'CLEARED' | 'PENDING_LICENSE' | 'REJECTED'>;
+export type InitialShipmentStatus = Extract<
+  ShipmentStatus,
+  'RESERVED' | 'CLEARED' | 'PENDING_LICENSE' | 'REJECTED'
+>;
 
 /**
  * What committing a decision means for the ledger (API.md): a presumed denial is REJECTED and holds nothing;
  * any other licence requirement is PENDING_LICENSE and holds what the licence would consume; an allowed
  * shipment that draws on a pool (LPP) is RESERVED; an allowed one that draws on nothing is CLEARED.
  */
-export function initialShipmentStatus(decision: Pick<Decision, 'allowed' | 'licenseRequired' | 'reviewPolicy' | 'holds'>): InitialShipmentStatus {
+export function initialShipmentStatus(
+  decision: Pick<Decision, 'allowed' | 'licenseRequired' | 'reviewPolicy' | 'holds'>,
+): InitialShipmentStatus {
   if (decision.licenseRequired) {
     return decision.reviewPolicy === 'PRESUMPTION_OF_DENIAL' ? 'REJECTED' : 'PENDING_LICENSE';
   }

@@ -15,6 +15,7 @@ export const ACCESS_POLICIES = {
   writeShipments: ['procurement', 'officer'],
   writeReference: ['officer'],
   readAudit: ['officer', 'auditor'],
+  readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
 } as const satisfies Record<string, readonly Role[] | null>;
 

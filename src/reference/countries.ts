@@ -23,9 +23,12 @@ export interface CountrySeed {
   allocationSource: string | null;
 }
 
-const TIER1_SOURCE = '90 FR 4544, Supp. No. 5 to 15 CFR part 740, paragraph (a) (License Exception AIA destinations)';
-const US_TERRITORY_SOURCE = 'Part of the "United States" under the EAR (15 CFR 772.1), so treated as Tier 1 with the US';
-const D5_SOURCE = 'Country Group D:5 (US arms-embargoed), Supp. No. 1 to 15 CFR part 740, as of 2025-01-15; Tier 3 under 90 FR 4544';
+const TIER1_SOURCE =
+  '90 FR 4544, Supp. No. 5 to 15 CFR part 740, paragraph (a) (License Exception AIA destinations)';
+const US_TERRITORY_SOURCE =
+  'Part of the "United States" under the EAR (15 CFR 772.1), so treated as Tier 1 with the US';
+const D5_SOURCE =
+  'Country Group D:5 (US arms-embargoed), Supp. No. 1 to 15 CFR part 740, as of 2025-01-15; Tier 3 under 90 FR 4544';
 
 /** Tiers are taken as they stood when the pack was published; an officer can change a row later. */
 const PACK_SNAPSHOT_DATE = '2025-01-15';
@@ -43,7 +46,8 @@ const TIER3_SPECIAL: Record<string, string> = {
  * is confirmed by secondary sources; the literal TPP figure should be verified against 90 FR 4544, so it is data
  * an officer can correct (PATCH /v1/countries/{code}), not a constant in the engine.
  */
-export const TIER2_ALLOCATION_TPP = RULE_PACKS['ai-diffusion-2025'].quantities?.tier2AllocationTpp ?? 790_000_000;
+export const TIER2_ALLOCATION_TPP =
+  RULE_PACKS['ai-diffusion-2025'].quantities?.tier2AllocationTpp ?? 790_000_000;
 const TIER2_ALLOCATION_SOURCE =
   '90 FR 4544 (15 CFR 742.6(b)): 790,000,000 TPP per Tier 2 country for calendar years 2025-2027 (~49,900 H100e); ' +
   'doubled under a government-to-government arrangement';
@@ -63,7 +67,13 @@ export function buildCountrySeeds(): CountrySeed[] {
     const tier = tierOn(code, PACK_SNAPSHOT_DATE);
     const none = { allocationTpp: null, allocationSource: null };
     if (tier === 'TIER_1') {
-      return { code, name, tier, tierSource: territories.has(code) ? US_TERRITORY_SOURCE : TIER1_SOURCE, ...none };
+      return {
+        code,
+        name,
+        tier,
+        tierSource: territories.has(code) ? US_TERRITORY_SOURCE : TIER1_SOURCE,
+        ...none,
+      };
     }
     if (tier === 'TIER_3') return { code, name, tier, tierSource: TIER3_SPECIAL[code] ?? D5_SOURCE, ...none };
     return {

@@ -10,7 +10,14 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
-const PUBLIC_FIELDS = { id: true, name: true, role: true, prefix: true, createdAt: true, revokedAt: true } as const;
+const PUBLIC_FIELDS = {
+  id: true,
+  name: true,
+  role: true,
+  prefix: true,
+  createdAt: true,
+  revokedAt: true,
+} as const;
 
 export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<ApiKeyRecord | null> {
   return db.apiKey.findFirst({ where: { keyHash, revokedAt: null }, select: PUBLIC_FIELDS });
@@ -38,8 +45,14 @@ export async function ensureKey(
 ): Promise<{ record: ApiKeyRecord; created: boolean }> {
   const existing = await db.apiKey.findUnique({ where: { keyHash: key.keyHash }, select: PUBLIC_FIELDS });
   if (existing) return { record: existing, created: false };
-  const created = await db.apiKey.createManyAndReturn({ data: [key], skipDuplicates: true, select: PUBLIC_FIELDS });
-  const record = created[0] ?? (await db.apiKey.findUniqueOrThrow({ where: { keyHash: key.keyHash }, select: PUBLIC_FIELDS }));
+  const created = await db.apiKey.createManyAndReturn({
+    data: [key],
+    skipDuplicates: true,
+    select: PUBLIC_FIELDS,
+  });
+  const record =
+    created[0] ??
+    (await db.apiKey.findUniqueOrThrow({ where: { keyHash: key.keyHash }, select: PUBLIC_FIELDS }));
   return { record, created: created.length > 0 };
 }
 

@@ -55,7 +55,9 @@ export async function findCountry(db: Db, code: string): Promise<CountryRecord |
 
 /** Locks the row for the rest of the transaction, so concurrent officer edits serialise. */
 export async function findCountryForUpdate(db: Db, code: string): Promise<CountryRecord | null> {
-  const locked = await db.$queryRaw<{ code: string }[]>`SELECT code FROM countries WHERE code = ${code} FOR UPDATE`;
+  const locked = await db.$queryRaw<
+    { code: string }[]
+  >`SELECT code FROM countries WHERE code = ${code} FOR UPDATE`;
   if (locked.length === 0) return null;
   return findCountry(db, code);
 }
@@ -77,7 +79,10 @@ export async function updateCountry(
  * Inserts missing countries and refreshes the seeded facts of rows no officer has touched. A row an officer
  * changed (officerModifiedAt set) is left exactly as the officer left it.
  */
-export async function upsertCountrySeeds(db: Db, seeds: CountrySeed[]): Promise<{ inserted: number; refreshed: number }> {
+export async function upsertCountrySeeds(
+  db: Db,
+  seeds: CountrySeed[],
+): Promise<{ inserted: number; refreshed: number }> {
   const existing = new Map((await db.country.findMany()).map((row) => [row.code, toRecord(row)]));
   const toInsert = seeds.filter((seed) => !existing.has(seed.code));
   if (toInsert.length > 0) {

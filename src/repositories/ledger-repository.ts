@@ -48,7 +48,14 @@ export async function lockPool(
   if (!row) throw new Error(`quota pool ${kind}/${subject}/${year} could not be locked`);
   if (!row.inserted) return fromRaw(row);
   await appendLedger(db, [
-    { poolId: row.id, type: 'ADJUST', shipmentId: null, capDelta: capTpp, actorKeyId, note: 'opening allocation' },
+    {
+      poolId: row.id,
+      type: 'ADJUST',
+      shipmentId: null,
+      capDelta: capTpp,
+      actorKeyId,
+      note: 'opening allocation',
+    },
   ]);
   return { ...fromRaw(row), capTpp };
 }
@@ -118,7 +125,15 @@ export interface PoolReconciliation {
 /** Balances next to the sums of their entries, for reconciliation checks. */
 export async function reconcilePools(db: Db, poolIds?: string[]): Promise<PoolReconciliation[]> {
   const rows = await db.$queryRaw<
-    { id: string; cap: string; reserved: string; shipped: string; e_cap: string; e_reserved: string; e_shipped: string }[]
+    {
+      id: string;
+      cap: string;
+      reserved: string;
+      shipped: string;
+      e_cap: string;
+      e_reserved: string;
+      e_shipped: string;
+    }[]
   >`
     SELECT p.id, p.cap_tpp::text AS cap, p.reserved_tpp::text AS reserved, p.shipped_tpp::text AS shipped,
            COALESCE(SUM(e.cap_delta), 0)::text AS e_cap,

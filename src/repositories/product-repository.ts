@@ -67,27 +67,41 @@ export async function findProducts(db: Db, ids: string[]): Promise<Map<string, P
   return new Map(rows.map((row) => [row.id, toRecord(row)]));
 }
 
-export async function insertProduct(db: Db, product: ProductRecord, createdByOfficer: Date): Promise<ProductRecord> {
+export async function insertProduct(
+  db: Db,
+  product: ProductRecord,
+  createdByOfficer: Date,
+): Promise<ProductRecord> {
   try {
-    const row = await db.product.create({ data: { ...toData(product), officerModifiedAt: createdByOfficer } });
+    const row = await db.product.create({
+      data: { ...toData(product), officerModifiedAt: createdByOfficer },
+    });
     return toRecord(row);
   } catch (error) {
     if (prismaErrorCode(error) === 'P2002') {
-      throw new AppError('PRODUCT_EXISTS', `A product with id "${product.id}" already exists.`, { cause: error });
+      throw new AppError('PRODUCT_EXISTS', `A product with id "${product.id}" already exists.`, {
+        cause: error,
+      });
     }
     throw error;
   }
 }
 
 /** Inserts missing catalogue products and refreshes seeded ones no officer has changed. */
-export async function upsertProductSeeds(db: Db, products: ProductRecord[]): Promise<{ inserted: number; refreshed: number }> {
+export async function upsertProductSeeds(
+  db: Db,
+  products: ProductRecord[],
+): Promise<{ inserted: number; refreshed: number }> {
   const existing = new Map((await db.product.findMany()).map((row) => [row.id, row]));
   let inserted = 0;
   let refreshed = 0;
   for (const product of products) {
     const current = existing.get(product.id);
     if (current === undefined) {
-      await db.product.createMany({ data: [toData(product) as Prisma.ProductCreateManyInput], skipDuplicates: true });
+      await db.product.createMany({
+        data: [toData(product) as Prisma.ProductCreateManyInput],
+        skipDuplicates: true,
+      });
       inserted += 1;
       continue;
     }

@@ -33,7 +33,12 @@ export function toPoolRecord(row: PoolRow): QuotaPoolRecord {
   };
 }
 
-export async function findPool(db: Db, kind: QuotaPoolKind, subject: string, year: number): Promise<QuotaPoolRecord | null> {
+export async function findPool(
+  db: Db,
+  kind: QuotaPoolKind,
+  subject: string,
+  year: number,
+): Promise<QuotaPoolRecord | null> {
   const row = await db.quotaPool.findUnique({ where: { kind_subject_year: { kind, subject, year } } });
   return row ? toPoolRecord(row) : null;
 }

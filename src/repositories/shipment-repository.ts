@@ -39,7 +39,11 @@ function toRecord(row: ShipmentRow): ShipmentRecord {
 
 export type NewShipment = Omit<ShipmentRecord, 'createdAt' | 'updatedAt' | 'shippedAt' | 'cancelledAt'>;
 
-export async function insertShipment(db: Db, shipment: NewShipment, createdAt: Date): Promise<ShipmentRecord> {
+export async function insertShipment(
+  db: Db,
+  shipment: NewShipment,
+  createdAt: Date,
+): Promise<ShipmentRecord> {
   const row = await db.shipment.create({
     data: {
       ...shipment,
@@ -59,13 +63,21 @@ export async function findShipment(db: Db, id: string): Promise<ShipmentRecord |
 
 /** Locks the shipment row for the rest of the transaction, so two transitions of one shipment serialise. */
 export async function findShipmentForUpdate(db: Db, id: string): Promise<ShipmentRecord | null> {
-  const locked = await db.$queryRaw<{ id: string }[]>`SELECT id FROM shipments WHERE id = ${id}::uuid FOR UPDATE`;
+  const locked = await db.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM shipments WHERE id = ${id}::uuid FOR UPDATE`;
   if (locked.length === 0) return null;
   return findShipment(db, id);
 }
 
-export async function findByIdempotencyKey(db: Db, apiKeyId: string, idempotencyKey: string): Promise<ShipmentRecord | null> {
-  const row = await db.shipment.findUnique({ where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } } });
+export async function findByIdempotencyKey(
+  db: Db,
+  apiKeyId: string,
+  idempotencyKey: string,
+): Promise<ShipmentRecord | null> {
+  const row = await db.shipment.findUnique({
+    where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } },
+  });
   return row ? toRecord(row) : null;
 }
 

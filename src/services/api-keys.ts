@@ -6,10 +6,11 @@ import {
   findActiveKeyByHash,
   findKey,
   insertKey,
+  listKeys,
   revokeKey,
   type ApiKeyRecord,
 } from '../repositories/api-key-repository.ts';
-import type { Db, PrismaClient } from '../repositories/db.ts';
+import type { PrismaClient } from '../repositories/db.ts';
 import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -27,18 +28,31 @@ function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 6);
 }
 
+/** Every authenticator alive in this process, so that a revocation reaches all their caches at once. */
+const liveAuthenticators = new Set<ApiKeyAuthenticator>();
+
 /**
  * Resolves a presented key to an actor. Lookups are cached briefly because every request authenticates;
  * a revocation in this process drops the entry at once, one in another process takes effect within the TTL.
  */
 export class ApiKeyAuthenticator {
   private readonly cache = new Map<string, { actor: Actor | null; expiresAt: number }>();
+  /** Bumped by every revocation, so that a lookup which raced with one does not cache its stale answer. */
+  private revocations = 0;
 
   constructor(
     private readonly db: PrismaClient,
     private readonly ttlMs = 2_000,
     private readonly maxEntries = 10_000,
-  ) {}
+  ) {
+    liveAuthenticators.add(this);
+  }
+
+  /** Stops receiving revocations; call when the app that owns it closes. */
+  close(): void {
+    liveAuthenticators.delete(this);
+    this.cache.clear();
+  }
 
   async authenticate(presented: string): Promise<Actor | null> {
     if (presented.length > 200) return null;
@@ -46,21 +60,60 @@ export class ApiKeyAuthenticator {
     const now = Date.now();
     const cached = this.cache.get(keyHash);
     if (cached && cached.expiresAt > now) return cached.actor;
+    const revocationsBefore = this.revocations;
     const record = await findActiveKeyByHash(this.db, keyHash);
     const actor = record ? { keyId: record.id, role: record.role, name: record.name } : null;
+    if (revocationsBefore !== this.revocations) return actor;
     if (this.cache.size >= this.maxEntries) this.cache.clear();
     this.cache.set(keyHash, { actor, expiresAt: now + this.ttlMs });
     return actor;
   }
 
   forget(keyId: string): void {
+    this.revocations += 1;
     for (const [hash, entry] of this.cache) if (entry.actor?.keyId === keyId) this.cache.delete(hash);
   }
 }
 
+function forgetEverywhere(keyId: string): void {
+  for (const authenticator of liveAuthenticators) authenticator.forget(keyId);
+}
+
 /** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
-export async function registerBootstrapKey(db: Db, key: string): Promise<{ record: ApiKeyRecord; created: boolean }> {
-  return ensureKey(db, { name: 'bootstrap officer', role: 'officer', keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+export async function registerBootstrapKey(
+  db: PrismaClient,
+  key: string,
+  now: () => Date = () => new Date(),
+): Promise<{ record: ApiKeyRecord; created: boolean }> {
+  return db.$transaction(async (tx) => {
+    const result = await ensureKey(tx, {
+      name: 'bootstrap officer',
+      role: 'officer',
+      keyHash: hashApiKey(key),
+      prefix: displayPrefix(key),
+    });
+    if (result.created) {
+      const { record } = result;
+      await recordAudit(
+        tx,
+        { actor: null, requestId: 'boot', now },
+        {
+          action: 'api-key.create',
+          targetType: 'api-key',
+          targetId: record.id,
+          payload: {
+            after: { id: record.id, role: record.role, name: record.name, prefix: record.prefix },
+            via: 'BOOTSTRAP_OFFICER_KEY',
+          },
+        },
+      );
+    }
+    return result;
+  });
+}
+
+export async function getApiKeys(ctx: Pick<ServiceContext, 'db'>): Promise<ApiKeyRecord[]> {
+  return listKeys(ctx.db);
 }
 
 export interface CreatedApiKey {
@@ -85,15 +138,23 @@ export async function createApiKey(
       targetId: record.id,
       payload: { after: { id: record.id, role: record.role, name: record.name, prefix: record.prefix } },
     });
-    return { id: record.id, key, role: record.role, name: record.name, prefix: record.prefix, createdAt: record.createdAt };
+    return {
+      id: record.id,
+      key,
+      role: record.role,
+      name: record.name,
+      prefix: record.prefix,
+      createdAt: record.createdAt,
+    };
   });
 }
 
+/** Revokes a key; revoking a revoked key changes nothing and answers the same. Takes effect in this process at once. */
 export async function revokeApiKey(
   ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
   id: string,
 ): Promise<ApiKeyRecord> {
-  return ctx.db.$transaction(async (tx) => {
+  const revoked = await ctx.db.$transaction(async (tx) => {
     const before = await findKey(tx, id);
     if (!before) throw new AppError('API_KEY_NOT_FOUND', `No API key with id ${id}.`);
     if (before.revokedAt !== null) return before;
@@ -107,4 +168,6 @@ export async function revokeApiKey(
     });
     return after;
   });
+  forgetEverywhere(id);
+  return revoked;
 }

@@ -14,7 +14,9 @@ export interface QuotaSummary {
 }
 
 /** The allocation a country's pool starts from: doubled under a government-to-government arrangement (90 FR 4544). */
-export function effectiveAllocationTpp(country: Pick<CountryRecord, 'allocationTpp' | 'govToGovArrangement'>): number | null {
+export function effectiveAllocationTpp(
+  country: Pick<CountryRecord, 'allocationTpp' | 'govToGovArrangement'>,
+): number | null {
   if (country.allocationTpp === null) return null;
   return country.govToGovArrangement ? country.allocationTpp * 2 : country.allocationTpp;
 }
@@ -31,7 +33,10 @@ export async function countryQuotaSummary(db: Db, country: CountryRecord): Promi
   return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: capTpp - usedTpp };
 }
 
-export async function getCountries(ctx: Pick<ServiceContext, 'db'>, input: { tier?: Tier | undefined }): Promise<CountryRecord[]> {
+export async function getCountries(
+  ctx: Pick<ServiceContext, 'db'>,
+  input: { tier?: Tier | undefined },
+): Promise<CountryRecord[]> {
   return listCountries(ctx.db, input);
 }
 

@@ -4,7 +4,13 @@ import { yearOf } from '../domain/dates.ts';
 import { decideShipment } from '../domain/decide.ts';
 import { ClassificationError } from '../domain/errors.ts';
 import { getRulePack, isRulesetId } from '../domain/rulesets.ts';
-import type { ClassifiedItem, Decision, DecisionInput, RulesetId, VerifiedEndUserKind } from '../domain/types.ts';
+import type {
+  ClassifiedItem,
+  Decision,
+  DecisionInput,
+  RulesetId,
+  VerifiedEndUserKind,
+} from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
 import { findCountry, type CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
@@ -68,7 +74,10 @@ export interface Evaluation {
 /** Reads the pools a decision needs; the ledger passes a reader that creates and locks them. */
 export type PoolReader = (
   db: Db,
-  pools: { country: { code: string; capTpp: number } | null; lpp: { consigneeKey: string; year: number; capTpp: number } | null },
+  pools: {
+    country: { code: string; capTpp: number } | null;
+    lpp: { consigneeKey: string; year: number; capTpp: number } | null;
+  },
 ) => Promise<{ country: QuotaPoolRecord | null; lpp: QuotaPoolRecord | null }>;
 
 export const readPools: PoolReader = async (db, pools) => ({
@@ -88,10 +97,22 @@ function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): C
   try {
     const kind = line.kind ?? 'CHIP';
     const chipsPerUnit = kind === 'SYSTEM' ? (line.chipsPerUnit ?? 1) : 1;
-    const chip = classifyChip({ tpp: line.tpp / chipsPerUnit, performanceDensity: line.performanceDensity, datacenter: line.datacenter });
+    const chip = classifyChip({
+      tpp: line.tpp / chipsPerUnit,
+      performanceDensity: line.performanceDensity,
+      datacenter: line.datacenter,
+    });
     const unit =
       kind === 'SYSTEM'
-        ? classifySystem({ tpp: line.tpp / chipsPerUnit, performanceDensity: line.performanceDensity, eccn: chip.eccn, note2Applied: chip.note2Applied }, chipsPerUnit)
+        ? classifySystem(
+            {
+              tpp: line.tpp / chipsPerUnit,
+              performanceDensity: line.performanceDensity,
+              eccn: chip.eccn,
+              note2Applied: chip.note2Applied,
+            },
+            chipsPerUnit,
+          )
         : { eccn: chip.eccn, note2Applied: chip.note2Applied };
     return {
       ...(line.description !== undefined ? { description: line.description } : {}),
@@ -112,7 +133,11 @@ function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): C
   }
 }
 
-function classifyCatalogue(line: CatalogueLine, product: ProductRecord, components: Map<string, ProductRecord>): ClassifiedItem {
+function classifyCatalogue(
+  line: CatalogueLine,
+  product: ProductRecord,
+  components: Map<string, ProductRecord>,
+): ClassifiedItem {
   const component = (id: string) => {
     const found = components.get(id);
     return found ? recordToSpec(found) : undefined;
@@ -144,7 +169,10 @@ export async function evaluateShipment(
   const errors: FieldError[] = [];
   const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
   if (!isRulesetId(rulesetId)) {
-    errors.push({ path: 'body.ruleset', message: `unknown rule pack "${rulesetId}"; GET /v1/rulesets lists them` });
+    errors.push({
+      path: 'body.ruleset',
+      message: `unknown rule pack "${rulesetId}"; GET /v1/rulesets lists them`,
+    });
   }
   const destinationCode = request.destination.toUpperCase();
   const headquartersCode = request.endUser.headquarters.toUpperCase();
@@ -155,12 +183,17 @@ export async function evaluateShipment(
     productIds.length > 0 ? findProducts(db, productIds) : Promise.resolve(new Map<string, ProductRecord>()),
   ]);
   const hq = headquartersCode === destinationCode ? destination : headquarters;
-  if (!destination) errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
-  if (!hq) errors.push({ path: 'body.endUser.headquarters', message: `unknown country code ${headquartersCode}` });
+  if (!destination)
+    errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
+  if (!hq)
+    errors.push({ path: 'body.endUser.headquarters', message: `unknown country code ${headquartersCode}` });
 
-  const componentIds = [...products.values()].map((p) => p.componentId).filter((id): id is string => id !== null && !products.has(id));
+  const componentIds = [...products.values()]
+    .map((p) => p.componentId)
+    .filter((id): id is string => id !== null && !products.has(id));
   const components = new Map(products);
-  if (componentIds.length > 0) for (const [id, p] of await findProducts(db, componentIds)) components.set(id, p);
+  if (componentIds.length > 0)
+    for (const [id, p] of await findProducts(db, componentIds)) components.set(id, p);
 
   const items: ClassifiedItem[] = [];
   request.items.forEach((line, index) => {
@@ -168,7 +201,10 @@ export async function evaluateShipment(
     if (isCatalogueLine(line)) {
       const product = products.get(line.productId);
       if (!product) {
-        errors.push({ path: `${path}.productId`, message: `unknown product "${line.productId}"; GET /v1/products lists them` });
+        errors.push({
+          path: `${path}.productId`,
+          message: `unknown product "${line.productId}"; GET /v1/products lists them`,
+        });
         return;
       }
       items.push(classifyCatalogue(line, product, components));
@@ -200,7 +236,10 @@ export async function evaluateShipment(
   const year = yearOf(shipDate);
   const pools = await poolReader(db, {
     country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
-    lpp: hasQuotas && pack.quantities ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear } : null,
+    lpp:
+      hasQuotas && pack.quantities
+        ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear }
+        : null,
   });
 
   const input: DecisionInput = {
@@ -234,5 +273,11 @@ export async function evaluateShipment(
           : null,
     },
   };
-  return { resolved, destination, decision: decideShipment(input), countryPool: pools.country, lppPool: pools.lpp };
+  return {
+    resolved,
+    destination,
+    decision: decideShipment(input),
+    countryPool: pools.country,
+    lppPool: pools.lpp,
+  };
 }

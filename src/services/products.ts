@@ -29,7 +29,10 @@ export function recordToSpec(record: ProductRecord): ProductSpec {
 }
 
 /** Computes TPP, PD and ECCN from the datasheet inputs with the same classifier the decision engine uses. */
-export function specToRecord(spec: ProductSpec, lookupComponent: (id: string) => ProductSpec | undefined): ProductRecord {
+export function specToRecord(
+  spec: ProductSpec,
+  lookupComponent: (id: string) => ProductSpec | undefined,
+): ProductRecord {
   const classification = classifyProduct(spec, lookupComponent);
   return {
     id: spec.id,
@@ -37,7 +40,11 @@ export function specToRecord(spec: ProductSpec, lookupComponent: (id: string) =>
     name: spec.name,
     kind: spec.kind,
     datacenter: spec.datacenter,
-    peaks: spec.peaks.map((p): PrecisionPeak => ({ precision: p.precision, tops: p.tops, bitLength: p.bitLength })),
+    peaks: spec.peaks.map((p): PrecisionPeak => ({
+      precision: p.precision,
+      tops: p.tops,
+      bitLength: p.bitLength,
+    })),
     dieAreaMm2: spec.dieAreaMm2,
     memoryBandwidthGBs: spec.memoryBandwidthGBs,
     componentId: spec.componentId ?? null,
@@ -68,7 +75,9 @@ export async function getProduct(ctx: Pick<ServiceContext, 'db'>, id: string): P
 export async function createProduct(ctx: ServiceContext, spec: ProductSpec): Promise<ProductRecord> {
   return ctx.db.$transaction(async (tx) => {
     const component = spec.componentId ? await findProduct(tx, spec.componentId) : null;
-    const record = specToRecord(spec, (id) => (component && component.id === id ? recordToSpec(component) : undefined));
+    const record = specToRecord(spec, (id) =>
+      component && component.id === id ? recordToSpec(component) : undefined,
+    );
     const created = await insertProduct(tx, record, ctx.now());
     await recordAudit(tx, ctx, {
       action: 'product.create',

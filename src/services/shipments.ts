@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { holdsQuota, initialShipmentStatus, type ShipmentStatus } from '../domain/shipment-status.ts';
 import { AppError } from '../errors.ts';
 import { prismaErrorCode, type Db } from '../repositories/db.ts';
-import { appendLedger, lockPool, lockPoolById, type LedgerChange } from '../repositories/ledger-repository.ts';
+import {
+  appendLedger,
+  lockPool,
+  lockPoolById,
+  type LedgerChange,
+} from '../repositories/ledger-repository.ts';
 import {
   findByIdempotencyKey,
   findExpiredHoldIds,
@@ -95,7 +100,9 @@ function lockingPoolReader(actorKeyId: string | null): PoolReader {
     const country = pools.country
       ? await lockPool(db, 'COUNTRY_ALLOCATION', pools.country.code, 0, pools.country.capTpp, actorKeyId)
       : null;
-    const lpp = pools.lpp ? await lockPool(db, 'LPP', pools.lpp.consigneeKey, pools.lpp.year, pools.lpp.capTpp, actorKeyId) : null;
+    const lpp = pools.lpp
+      ? await lockPool(db, 'LPP', pools.lpp.consigneeKey, pools.lpp.year, pools.lpp.capTpp, actorKeyId)
+      : null;
     return { country, lpp };
   };
 }
@@ -155,17 +162,36 @@ export async function reserveShipment(
       );
       const changes: LedgerChange[] = [];
       if (countryHold > 0 && countryPool) {
-        changes.push({ poolId: countryPool.id, type: 'HOLD', shipmentId: id, reservedDelta: countryHold, actorKeyId: actor.keyId });
+        changes.push({
+          poolId: countryPool.id,
+          type: 'HOLD',
+          shipmentId: id,
+          reservedDelta: countryHold,
+          actorKeyId: actor.keyId,
+        });
       }
       if (lppHold > 0 && lppPool) {
-        changes.push({ poolId: lppPool.id, type: 'HOLD', shipmentId: id, reservedDelta: lppHold, actorKeyId: actor.keyId });
+        changes.push({
+          poolId: lppPool.id,
+          type: 'HOLD',
+          shipmentId: id,
+          reservedDelta: lppHold,
+          actorKeyId: actor.keyId,
+        });
       }
       await appendLedger(tx, changes);
       await recordAudit(tx, ctx, {
         action: 'shipment.create',
         targetType: 'shipment',
         targetId: id,
-        payload: { input: input.body, resolved, idempotencyKey: input.idempotencyKey, status, holds: { countryTpp: countryHold, lppTpp: lppHold }, output: publicPart },
+        payload: {
+          input: input.body,
+          resolved,
+          idempotencyKey: input.idempotencyKey,
+          status,
+          holds: { countryTpp: countryHold, lppTpp: lppHold },
+          output: publicPart,
+        },
       });
       return shipment;
     }, LEDGER_TX_OPTIONS);
@@ -219,14 +245,21 @@ function isHoldExpired(record: ShipmentRecord, now: Date): boolean {
   return holdsQuota(record.status) && record.holdExpiresAt !== null && record.holdExpiresAt <= now;
 }
 
-async function expireInTx(tx: Db, ctx: Pick<ServiceContext, 'actor' | 'requestId' | 'now'>, record: ShipmentRecord): Promise<ShipmentRecord> {
+async function expireInTx(
+  tx: Db,
+  ctx: Pick<ServiceContext, 'actor' | 'requestId' | 'now'>,
+  record: ShipmentRecord,
+): Promise<ShipmentRecord> {
   await settleHolds(tx, record, 'RELEASE', ctx.actor?.keyId ?? null, 'hold expired');
   const after = await updateShipmentStatus(tx, record.id, { status: 'EXPIRED' });
   await recordAudit(tx, ctx, {
     action: 'shipment.expire',
     targetType: 'shipment',
     targetId: record.id,
-    payload: { before: { status: record.status, holdExpiresAt: record.holdExpiresAt }, after: { status: after.status } },
+    payload: {
+      before: { status: record.status, holdExpiresAt: record.holdExpiresAt },
+      after: { status: after.status },
+    },
   });
   return after;
 }
@@ -235,7 +268,8 @@ type Transition = 'ship' | 'cancel';
 
 const CONFLICT_DETAIL: Record<Transition, Partial<Record<ShipmentStatus, string>>> = {
   ship: {
-    CANCELLED: 'The shipment was cancelled and its hold released; it cannot be shipped. Create a new shipment.',
+    CANCELLED:
+      'The shipment was cancelled and its hold released; it cannot be shipped. Create a new shipment.',
     REJECTED: 'The shipment was rejected (presumption of denial); it cannot be shipped.',
     EXPIRED: 'The hold expired and was released; it cannot be shipped. Create a new shipment.',
   },
@@ -275,7 +309,11 @@ export async function transitionShipment(
       input.licenseNumber ? `licence ${input.licenseNumber}` : undefined,
     );
     const now = ctx.now();
-    const after = await updateShipmentStatus(tx, current.id, input.transition === 'ship' ? { status: done, shippedAt: now } : { status: done, cancelledAt: now });
+    const after = await updateShipmentStatus(
+      tx,
+      current.id,
+      input.transition === 'ship' ? { status: done, shippedAt: now } : { status: done, cancelledAt: now },
+    );
     await recordAudit(tx, ctx, {
       action: `shipment.${input.transition}`,
       targetType: 'shipment',
@@ -294,7 +332,10 @@ export async function transitionShipment(
 }
 
 /** Releases holds whose expiry has passed. Run periodically by the server; safe to run from many processes. */
-export async function expireHolds(ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>, limit = 100): Promise<number> {
+export async function expireHolds(
+  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
+  limit = 100,
+): Promise<number> {
   const ids = await findExpiredHoldIds(ctx.db, ctx.now(), limit);
   let expired = 0;
   for (const id of ids) {
@@ -308,4 +349,3 @@ export async function expireHolds(ctx: Pick<ServiceContext, 'db' | 'actor' | 're
   }
   return expired;
 }
-

@@ -1,5 +1,9 @@
 import type { Tier } from '../generated/prisma/client.ts';
-import { findCountryForUpdate, updateCountry, type CountryRecord } from '../repositories/country-repository.ts';
+import {
+  findCountryForUpdate,
+  updateCountry,
+  type CountryRecord,
+} from '../repositories/country-repository.ts';
 import { appendLedger, lockPool } from '../repositories/ledger-repository.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
@@ -18,16 +22,29 @@ export interface CountryPatch {
  * allocation changes, the pool's cap moves by an ADJUST ledger entry in the same transaction, and the change
  * with its before and after is audited there too. The seed never overwrites the row afterwards.
  */
-export async function updateCountryReference(ctx: ServiceContext, code: string, patch: CountryPatch): Promise<CountryRecord> {
+export async function updateCountryReference(
+  ctx: ServiceContext,
+  code: string,
+  patch: CountryPatch,
+): Promise<CountryRecord> {
   return ctx.db.$transaction(async (tx) => {
     const before = await findCountryForUpdate(tx, code);
     if (!before) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
     const tier = patch.tier ?? before.tier;
     const allocationTpp = patch.allocationTpp === undefined ? before.allocationTpp : patch.allocationTpp;
     if (tier === 'TIER_2' && allocationTpp === null) {
-      throw new AppError('VALIDATION_FAILED', `A Tier 2 country needs an allocation; send allocationTpp with tier TIER_2.`, {
-        errors: [{ path: 'body.allocationTpp', message: 'required when the country is (or becomes) Tier 2 without one' }],
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `A Tier 2 country needs an allocation; send allocationTpp with tier TIER_2.`,
+        {
+          errors: [
+            {
+              path: 'body.allocationTpp',
+              message: 'required when the country is (or becomes) Tier 2 without one',
+            },
+          ],
+        },
+      );
     }
     const after = await updateCountry(
       tx,
@@ -35,7 +52,9 @@ export async function updateCountryReference(ctx: ServiceContext, code: string, 
       {
         ...(patch.tier !== undefined ? { tier: patch.tier } : {}),
         ...(patch.allocationTpp !== undefined ? { allocationTpp: patch.allocationTpp } : {}),
-        ...(patch.govToGovArrangement !== undefined ? { govToGovArrangement: patch.govToGovArrangement } : {}),
+        ...(patch.govToGovArrangement !== undefined
+          ? { govToGovArrangement: patch.govToGovArrangement }
+          : {}),
       },
       ctx.now(),
     );
@@ -53,7 +72,14 @@ export async function updateCountryReference(ctx: ServiceContext, code: string, 
         capAdjustmentTpp = newCap - pool.capTpp;
         if (capAdjustmentTpp !== 0) {
           await appendLedger(tx, [
-            { poolId: pool.id, type: 'ADJUST', shipmentId: null, capDelta: capAdjustmentTpp, actorKeyId: ctx.actor?.keyId ?? null, note: 'officer changed the allocation' },
+            {
+              poolId: pool.id,
+              type: 'ADJUST',
+              shipmentId: null,
+              capDelta: capAdjustmentTpp,
+              actorKeyId: ctx.actor?.keyId ?? null,
+              note: 'officer changed the allocation',
+            },
           ]);
         }
       }
@@ -64,8 +90,18 @@ export async function updateCountryReference(ctx: ServiceContext, code: string, 
       targetId: code,
       payload: {
         patch,
-        before: { tier: before.tier, allocationTpp: before.allocationTpp, govToGovArrangement: before.govToGovArrangement, effectiveAllocationTpp: oldCap },
-        after: { tier: after.tier, allocationTpp: after.allocationTpp, govToGovArrangement: after.govToGovArrangement, effectiveAllocationTpp: newCap },
+        before: {
+          tier: before.tier,
+          allocationTpp: before.allocationTpp,
+          govToGovArrangement: before.govToGovArrangement,
+          effectiveAllocationTpp: oldCap,
+        },
+        after: {
+          tier: after.tier,
+          allocationTpp: after.allocationTpp,
+          govToGovArrangement: after.govToGovArrangement,
+          effectiveAllocationTpp: newCap,
+        },
         capAdjustmentTpp,
       },
     });

@@ -5,9 +5,15 @@ import type { PrismaClient } from '../../src/repositories/db.ts';
 import { buildCountrySeeds } from '../../src/reference/countries.ts';
 
 /** Creates an API key row directly and returns the secret, as an officer would have handed it out. */
-export async function createApiKey(db: PrismaClient, role: Role, name = `test ${role}`): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: PrismaClient,
+  role: Role,
+  name = `test ${role}`,
+): Promise<{ id: string; key: string }> {
   const key = `gec_test_${randomBytes(24).toString('base64url')}`;
-  const row = await db.apiKey.create({ data: { name, role, keyHash: hashApiKey(key), prefix: key.slice(0, 10) } });
+  const row = await db.apiKey.create({
+    data: { name, role, keyHash: hashApiKey(key), prefix: key.slice(0, 10) },
+  });
   return { id: row.id, key };
 }
 
@@ -18,7 +24,9 @@ export function bearer(key: string): { authorization: string } {
 const ISO_CODES = new Set(buildCountrySeeds().map((c) => c.code));
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** Two-letter codes that are not ISO 3166-1 countries: safe for tests to create without touching real rows. */
-const SPARE_CODES = [...LETTERS].flatMap((a) => [...LETTERS].map((b) => a + b)).filter((code) => !ISO_CODES.has(code));
+const SPARE_CODES = [...LETTERS]
+  .flatMap((a) => [...LETTERS].map((b) => a + b))
+  .filter((code) => !ISO_CODES.has(code));
 
 /**
  * A fresh Tier 2 test country with its own (small) allocation, so a test can fill it without disturbing

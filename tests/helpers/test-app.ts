@@ -19,7 +19,12 @@ export function testDatabaseUrl(): string {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl(), RATE_LIMIT_PER_MINUTE: '1000000', ...overrides });
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(),
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...overrides,
+  });
 }
 
 /** A real app on the shared test database, seeded with the reference data (idempotent and lock-guarded). */

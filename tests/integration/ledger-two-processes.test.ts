@@ -35,7 +35,14 @@ async function freePort(): Promise<number> {
 
 async function startService(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DB_POOL_SIZE: '8' },
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '8',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -91,7 +98,11 @@ describe('reservations from two service processes on one database', () => {
           const port = ports[i % ports.length];
           const res = await fetch(`http://127.0.0.1:${port}/v1/shipments`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `two-proc-${code}-${round}-${i}` },
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'idempotency-key': `two-proc-${code}-${round}-${i}`,
+            },
             body: JSON.stringify({
               destination: code,
               items: [{ productId: 'nvidia-h100-sxm', quantity: UNITS }],
@@ -99,16 +110,25 @@ describe('reservations from two service processes on one database', () => {
               shipDate: '2025-06-01',
             }),
           });
-          return { status: res.status, body: (await res.json()) as { status: string; holds: { countryTpp: number } } };
+          return {
+            status: res.status,
+            body: (await res.json()) as { status: string; holds: { countryTpp: number } },
+          };
         }),
       );
       expect(results.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
       const statuses = results.map((r) => r.body.status);
       expect(statuses.filter((s) => s === 'PENDING_LICENSE')).toHaveLength(FIT);
       expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(REQUESTS - FIT);
-      expect(results.filter((r) => r.body.status === 'PENDING_LICENSE').every((r) => r.body.holds.countryTpp === PER_SHIPMENT)).toBe(true);
+      expect(
+        results
+          .filter((r) => r.body.status === 'PENDING_LICENSE')
+          .every((r) => r.body.holds.countryTpp === PER_SHIPMENT),
+      ).toBe(true);
 
-      const pool = await db.quotaPool.findUniqueOrThrow({ where: { kind_subject_year: { kind: 'COUNTRY_ALLOCATION', subject: code, year: 0 } } });
+      const pool = await db.quotaPool.findUniqueOrThrow({
+        where: { kind_subject_year: { kind: 'COUNTRY_ALLOCATION', subject: code, year: 0 } },
+      });
       expect(Number(pool.reservedTpp)).toBe(FIT * PER_SHIPMENT);
       expect(Number(pool.capTpp)).toBe(FIT * PER_SHIPMENT);
       const [reconciled] = await reconcilePools(db, [pool.id]);
@@ -119,7 +139,10 @@ describe('reservations from two service processes on one database', () => {
         shippedTpp: 0,
         entriesShippedTpp: 0,
       });
-      const held = await db.shipment.aggregate({ where: { destination: code, status: 'PENDING_LICENSE' }, _sum: { countryHoldTpp: true } });
+      const held = await db.shipment.aggregate({
+        where: { destination: code, status: 'PENDING_LICENSE' },
+        _sum: { countryHoldTpp: true },
+      });
       expect(Number(held._sum.countryHoldTpp)).toBe(FIT * PER_SHIPMENT);
       expect(await db.ledgerEntry.count({ where: { poolId: pool.id, type: 'HOLD' } })).toBe(FIT);
     });

@@ -21,30 +21,73 @@ const isoCodes = new Set(buildCountrySeeds().map((c) => c.code));
 describe('GET /v1/countries', () => {
   it('lists every ISO 3166-1 country with the tiers of 90 FR 4544', async () => {
     const res = await request(t.app.server).get('/v1/countries').set(bearer(vendorKey)).expect(200);
-    const byCode = new Map<string, { tier: string }>(res.body.data.map((c: { code: string; tier: string }) => [c.code, c]));
+    const byCode = new Map<string, { tier: string }>(
+      res.body.data.map((c: { code: string; tier: string }) => [c.code, c]),
+    );
     const iso = res.body.data.filter((c: { code: string }) => isoCodes.has(c.code));
     expect(iso).toHaveLength(249);
-    for (const code of ['KR', 'US', 'JP', 'TW', 'GB', 'PR', 'GU']) expect(byCode.get(code)?.tier, code).toBe('TIER_1');
-    for (const code of ['CN', 'IR', 'RU', 'MO', 'HK', 'KP', 'NI', 'KH']) expect(byCode.get(code)?.tier, code).toBe('TIER_3');
-    for (const code of ['IN', 'AE', 'BR', 'CY', 'IL', 'SG', 'GL', 'CH']) expect(byCode.get(code)?.tier, code).toBe('TIER_2');
-    const tier1 = iso.filter((c: { tier: string }) => c.tier === 'TIER_1').map((c: { code: string }) => c.code);
+    for (const code of ['KR', 'US', 'JP', 'TW', 'GB', 'PR', 'GU'])
+      expect(byCode.get(code)?.tier, code).toBe('TIER_1');
+    for (const code of ['CN', 'IR', 'RU', 'MO', 'HK', 'KP', 'NI', 'KH'])
+      expect(byCode.get(code)?.tier, code).toBe('TIER_3');
+    for (const code of ['IN', 'AE', 'BR', 'CY', 'IL', 'SG', 'GL', 'CH'])
+      expect(byCode.get(code)?.tier, code).toBe('TIER_2');
+    const tier1 = iso
+      .filter((c: { tier: string }) => c.tier === 'TIER_1')
+      .map((c: { code: string }) => c.code);
     expect(tier1.sort()).toEqual(
-      ['US', 'AU', 'BE', 'CA', 'DK', 'FI', 'FR', 'DE', 'IE', 'IT', 'JP', 'NL', 'NZ', 'NO', 'KR', 'ES', 'SE', 'TW', 'GB', 'PR', 'GU', 'VI', 'AS', 'MP', 'UM'].sort(),
+      [
+        'US',
+        'AU',
+        'BE',
+        'CA',
+        'DK',
+        'FI',
+        'FR',
+        'DE',
+        'IE',
+        'IT',
+        'JP',
+        'NL',
+        'NZ',
+        'NO',
+        'KR',
+        'ES',
+        'SE',
+        'TW',
+        'GB',
+        'PR',
+        'GU',
+        'VI',
+        'AS',
+        'MP',
+        'UM',
+      ].sort(),
     );
     expect(iso.filter((c: { tier: string }) => c.tier === 'TIER_3')).toHaveLength(25);
     expect(iso.filter((c: { tier: string }) => c.tier === 'TIER_2')).toHaveLength(199);
   });
 
   it('filters by tier and gives Tier 2 the 790,000,000 TPP allocation with its source', async () => {
-    const res = await request(t.app.server).get('/v1/countries?tier=TIER_2').set(bearer(vendorKey)).expect(200);
+    const res = await request(t.app.server)
+      .get('/v1/countries?tier=TIER_2')
+      .set(bearer(vendorKey))
+      .expect(200);
     expect(res.body.data.every((c: { tier: string }) => c.tier === 'TIER_2')).toBe(true);
     const ae = res.body.data.find((c: { code: string }) => c.code === 'AE');
-    expect(ae).toMatchObject({ name: 'United Arab Emirates', allocationTpp: 790_000_000, effectiveAllocationTpp: 790_000_000 });
+    expect(ae).toMatchObject({
+      name: 'United Arab Emirates',
+      allocationTpp: 790_000_000,
+      effectiveAllocationTpp: 790_000_000,
+    });
     expect(ae.allocationSource).toContain('90 FR 4544');
   });
 
   it('rejects an unknown tier filter with 400 problem+json naming the field', async () => {
-    const res = await request(t.app.server).get('/v1/countries?tier=TIER_9').set(bearer(vendorKey)).expect(400);
+    const res = await request(t.app.server)
+      .get('/v1/countries?tier=TIER_9')
+      .set(bearer(vendorKey))
+      .expect(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(res.body.errors[0].path).toBe('querystring.tier');
@@ -52,7 +95,10 @@ describe('GET /v1/countries', () => {
   });
 
   it('rejects unknown query parameters', async () => {
-    const res = await request(t.app.server).get('/v1/countries?teir=TIER_1').set(bearer(vendorKey)).expect(400);
+    const res = await request(t.app.server)
+      .get('/v1/countries?teir=TIER_1')
+      .set(bearer(vendorKey))
+      .expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
   });
 });
@@ -61,7 +107,10 @@ describe('GET /v1/countries/{code}', () => {
   it('accepts a lower-case code and answers upper-case, with a quota summary for Tier 2', async () => {
     const res = await request(t.app.server).get('/v1/countries/in').set(bearer(vendorKey)).expect(200);
     expect(res.body).toMatchObject({ code: 'IN', tier: 'TIER_2' });
-    expect(res.body.quota).toMatchObject({ capTpp: 790_000_000, remainingTpp: res.body.quota.capTpp - res.body.quota.usedTpp });
+    expect(res.body.quota).toMatchObject({
+      capTpp: 790_000_000,
+      remainingTpp: res.body.quota.capTpp - res.body.quota.usedTpp,
+    });
     expect(res.body.quota.capH100e).toBeCloseTo(49_898.9, 1);
   });
 
@@ -85,23 +134,54 @@ describe('products', () => {
     const res = await request(t.app.server).get('/v1/products').set(bearer(vendorKey)).expect(200);
     const ids = res.body.data.map((p: { id: string }) => p.id);
     for (const id of [
-      'nvidia-h100-sxm', 'nvidia-h100-pcie', 'nvidia-h200-sxm', 'nvidia-h800', 'nvidia-h20', 'nvidia-a100-sxm', 'nvidia-a800',
-      'nvidia-l40s', 'nvidia-l20', 'nvidia-l4', 'nvidia-b100', 'nvidia-b200', 'nvidia-gb200', 'amd-mi300x', 'amd-mi325x',
-      'amd-mi250x', 'intel-gaudi2', 'intel-gaudi3', 'nvidia-dgx-h100',
+      'nvidia-h100-sxm',
+      'nvidia-h100-pcie',
+      'nvidia-h200-sxm',
+      'nvidia-h800',
+      'nvidia-h20',
+      'nvidia-a100-sxm',
+      'nvidia-a800',
+      'nvidia-l40s',
+      'nvidia-l20',
+      'nvidia-l4',
+      'nvidia-b100',
+      'nvidia-b200',
+      'nvidia-gb200',
+      'amd-mi300x',
+      'amd-mi325x',
+      'amd-mi250x',
+      'intel-gaudi2',
+      'intel-gaudi3',
+      'nvidia-dgx-h100',
     ]) {
       expect(ids, id).toContain(id);
     }
-    const h100 = await request(t.app.server).get('/v1/products/nvidia-h100-sxm').set(bearer(vendorKey)).expect(200);
+    const h100 = await request(t.app.server)
+      .get('/v1/products/nvidia-h100-sxm')
+      .set(bearer(vendorKey))
+      .expect(200);
     expect(h100.body).toMatchObject({ tpp: 15_832, eccn: '3A090.a', h100Equivalents: 1, vendor: 'NVIDIA' });
     expect(h100.body.performanceDensity).toBeCloseTo(19.45, 2);
-    const dgx = await request(t.app.server).get('/v1/products/nvidia-dgx-h100').set(bearer(vendorKey)).expect(200);
-    expect(dgx.body).toMatchObject({ kind: 'SYSTEM', tpp: 8 * 15_832, eccn: '4A090.a', componentId: 'nvidia-h100-sxm', componentCount: 8 });
+    const dgx = await request(t.app.server)
+      .get('/v1/products/nvidia-dgx-h100')
+      .set(bearer(vendorKey))
+      .expect(200);
+    expect(dgx.body).toMatchObject({
+      kind: 'SYSTEM',
+      tpp: 8 * 15_832,
+      eccn: '4A090.a',
+      componentId: 'nvidia-h100-sxm',
+      componentCount: 8,
+    });
     const h20 = await request(t.app.server).get('/v1/products/nvidia-h20').set(bearer(vendorKey)).expect(200);
     expect(h20.body.eccn).toBe('OUTSIDE_3A090');
   });
 
   it('answers 404 for an unknown product', async () => {
-    const res = await request(t.app.server).get('/v1/products/acme-nothing').set(bearer(vendorKey)).expect(404);
+    const res = await request(t.app.server)
+      .get('/v1/products/acme-nothing')
+      .set(bearer(vendorKey))
+      .expect(404);
     expect(res.body.code).toBe('PRODUCT_NOT_FOUND');
   });
 
@@ -125,9 +205,18 @@ describe('products', () => {
     expect(res.body.performanceDensity).toBeCloseTo(4, 5);
     const audit = await t.db.auditEvent.findMany({ where: { action: 'product.create', targetId: id } });
     expect(audit).toHaveLength(1);
-    await request(t.app.server).post('/v1/products').set(bearer(officerKey)).send({
-      id, vendor: 'Acme', name: 'again', datacenter: true, peaks: [{ precision: 'fp8', tops: 1, bitLength: 8 }], source: 's',
-    }).expect(409);
+    await request(t.app.server)
+      .post('/v1/products')
+      .set(bearer(officerKey))
+      .send({
+        id,
+        vendor: 'Acme',
+        name: 'again',
+        datacenter: true,
+        peaks: [{ precision: 'fp8', tops: 1, bitLength: 8 }],
+        source: 's',
+      })
+      .expect(409);
   });
 
   it('rejects a malformed product with the failing fields and writes nothing', async () => {
@@ -135,10 +224,18 @@ describe('products', () => {
     const res = await request(t.app.server)
       .post('/v1/products')
       .set(bearer(officerKey))
-      .send({ id: 'Bad Id!', vendor: '', datacenter: 'yes', peaks: [{ precision: 'fp8', tops: -1, bitLength: 8 }], tpp: 99 })
+      .send({
+        id: 'Bad Id!',
+        vendor: '',
+        datacenter: 'yes',
+        peaks: [{ precision: 'fp8', tops: -1, bitLength: 8 }],
+        tpp: 99,
+      })
       .expect(400);
     const paths = res.body.errors.map((e: { path: string }) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['body.id', 'body.vendor', 'body.datacenter', 'body.peaks[0].tops']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['body.id', 'body.vendor', 'body.datacenter', 'body.peaks[0].tops']),
+    );
     expect(await t.db.product.count()).toBe(before);
   });
 
@@ -146,7 +243,14 @@ describe('products', () => {
     const res = await request(t.app.server)
       .post('/v1/products')
       .set(bearer(officerKey))
-      .send({ id: `acme-nodie-${Date.now()}`, vendor: 'Acme', name: 'No die', datacenter: true, peaks: [{ precision: 'fp8', tops: 300, bitLength: 8 }], source: 's' })
+      .send({
+        id: `acme-nodie-${Date.now()}`,
+        vendor: 'Acme',
+        name: 'No die',
+        datacenter: true,
+        peaks: [{ precision: 'fp8', tops: 300, bitLength: 8 }],
+        source: 's',
+      })
       .expect(400);
     expect(res.body.detail).toMatch(/density|die area/i);
   });
@@ -155,7 +259,14 @@ describe('products', () => {
     const res = await request(t.app.server)
       .post('/v1/products')
       .set(bearer(vendorKey))
-      .send({ id: 'acme-y', vendor: 'Acme', name: 'Y', datacenter: true, peaks: [{ precision: 'fp8', tops: 1, bitLength: 8 }], source: 's' })
+      .send({
+        id: 'acme-y',
+        vendor: 'Acme',
+        name: 'Y',
+        datacenter: true,
+        peaks: [{ precision: 'fp8', tops: 1, bitLength: 8 }],
+        source: 's',
+      })
       .expect(403);
     expect(res.body.code).toBe('FORBIDDEN');
   });
@@ -163,7 +274,10 @@ describe('products', () => {
 
 describe('seeding', () => {
   it('is idempotent and never overwrites an officer change', async () => {
-    await t.db.country.update({ where: { code: 'SR' }, data: { govToGovArrangement: true, officerModifiedAt: new Date() } });
+    await t.db.country.update({
+      where: { code: 'SR' },
+      data: { govToGovArrangement: true, officerModifiedAt: new Date() },
+    });
     try {
       const again = await seedReferenceData(t.db);
       expect(again.countries.inserted).toBe(0);
@@ -171,7 +285,10 @@ describe('seeding', () => {
       const br = await t.db.country.findUniqueOrThrow({ where: { code: 'SR' } });
       expect(br.govToGovArrangement).toBe(true);
     } finally {
-      await t.db.country.update({ where: { code: 'SR' }, data: { govToGovArrangement: false, officerModifiedAt: null } });
+      await t.db.country.update({
+        where: { code: 'SR' },
+        data: { govToGovArrangement: false, officerModifiedAt: null },
+      });
     }
   });
 });

@@ -27,7 +27,12 @@ function uniqueKey(): string {
   return `test-${Date.now()}-${seq}-${Math.random().toString(36).slice(2)}`;
 }
 
-function order(destination: string, quantity: number, consignee: string, extra: Record<string, unknown> = {}) {
+function order(
+  destination: string,
+  quantity: number,
+  consignee: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     destination,
     items: [{ productId: 'nvidia-h100-sxm', quantity }],
@@ -38,7 +43,11 @@ function order(destination: string, quantity: number, consignee: string, extra: 
 }
 
 async function reserve(body: object, key = uniqueKey(), apiKey = procurement) {
-  return request(t.app.server).post('/v1/shipments').set(bearer(apiKey)).set('idempotency-key', key).send(body);
+  return request(t.app.server)
+    .post('/v1/shipments')
+    .set(bearer(apiKey))
+    .set('idempotency-key', key)
+    .send(body);
 }
 
 async function quota(code: string) {
@@ -46,7 +55,9 @@ async function quota(code: string) {
 }
 
 async function expectReconciled(code: string): Promise<void> {
-  const pool = await t.db.quotaPool.findUniqueOrThrow({ where: { kind_subject_year: { kind: 'COUNTRY_ALLOCATION', subject: code, year: 0 } } });
+  const pool = await t.db.quotaPool.findUniqueOrThrow({
+    where: { kind_subject_year: { kind: 'COUNTRY_ALLOCATION', subject: code, year: 0 } },
+  });
   const [row] = await reconcilePools(t.db, [pool.id]);
   expect(row).toBeDefined();
   expect(row?.reservedTpp).toBe(row?.entriesReservedTpp);
@@ -62,13 +73,30 @@ describe('POST /v1/shipments', () => {
     expect(res.status).toBe(201);
     expect(res.body.status).toBe('PENDING_LICENSE');
     expect(res.body.holds).toEqual({ countryTpp: 2000 * H100, lppTpp: 0, lppYear: 2025 });
-    expect(res.body.decision).toMatchObject({ licenseRequired: true, reviewPolicy: 'PRESUMPTION_OF_APPROVAL', checkId: res.body.id });
-    expect(res.body.decision.quota.countryAllocation).toMatchObject({ applies: true, usedTpp: 0, thisShipmentTpp: 2000 * H100 });
+    expect(res.body.decision).toMatchObject({
+      licenseRequired: true,
+      reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
+      checkId: res.body.id,
+    });
+    expect(res.body.decision.quota.countryAllocation).toMatchObject({
+      applies: true,
+      usedTpp: 0,
+      thisShipmentTpp: 2000 * H100,
+    });
     expect(res.body.holdExpiresAt).toBe(new Date(clock.getTime() + 180 * 86_400_000).toISOString());
     const q = await quota(code);
-    expect(q).toMatchObject({ capTpp: 100_000_000, reservedTpp: 2000 * H100, shippedTpp: 0, remainingTpp: 100_000_000 - 2000 * H100 });
+    expect(q).toMatchObject({
+      capTpp: 100_000_000,
+      reservedTpp: 2000 * H100,
+      shippedTpp: 0,
+      remainingTpp: 100_000_000 - 2000 * H100,
+    });
     // A check afterwards reads the same balance.
-    const check = await request(t.app.server).post('/v1/checks').set(bearer(vendor)).send(order(code, 2000, `Other ${code}`)).expect(200);
+    const check = await request(t.app.server)
+      .post('/v1/checks')
+      .set(bearer(vendor))
+      .send(order(code, 2000, `Other ${code}`))
+      .expect(200);
     expect(check.body.quota.countryAllocation.usedTpp).toBe(2000 * H100);
     await expectReconciled(code);
   });
@@ -78,17 +106,28 @@ describe('POST /v1/shipments', () => {
     const consignee = `LPP Buyer ${code}`;
     // 1,699 H100 = 26,898,568 TPP fits in 26,900,000; one more H100 does not.
     const first = await reserve(order(code, 1699, consignee));
-    expect(first.body).toMatchObject({ status: 'RESERVED', holds: { countryTpp: 0, lppTpp: 1699 * H100, lppYear: 2025 } });
+    expect(first.body).toMatchObject({
+      status: 'RESERVED',
+      holds: { countryTpp: 0, lppTpp: 1699 * H100, lppYear: 2025 },
+    });
     expect(first.body.decision.authorization).toBe('LPP');
     const second = await reserve(order(code, 1, consignee.toUpperCase()));
     expect(second.body.status).toBe('PENDING_LICENSE');
-    expect(second.body.decision.quota.lpp).toMatchObject({ usedTpp: 1699 * H100, capTpp: LPP_CAP, applies: false });
+    expect(second.body.decision.quota.lpp).toMatchObject({
+      usedTpp: 1699 * H100,
+      capTpp: LPP_CAP,
+      applies: false,
+    });
     expect(second.body.holds.countryTpp).toBe(H100);
   });
 
   it('CLEARS a Tier 1 shipment and REJECTS a Tier 3 one, holding nothing', async () => {
     const kr = await reserve(order('KR', 10_000, 'Korea Cloud'));
-    expect(kr.body).toMatchObject({ status: 'CLEARED', holds: { countryTpp: 0, lppTpp: 0 }, holdExpiresAt: null });
+    expect(kr.body).toMatchObject({
+      status: 'CLEARED',
+      holds: { countryTpp: 0, lppTpp: 0 },
+      holdExpiresAt: null,
+    });
     expect(kr.body.decision.authorization).toBe('AIA');
     const cn = await reserve(order('CN', 10, 'Beijing Lab'));
     expect(cn.body).toMatchObject({ status: 'REJECTED', holds: { countryTpp: 0, lppTpp: 0 } });
@@ -99,7 +138,9 @@ describe('POST /v1/shipments', () => {
     const code = await createTier2Country(t.db, { allocationTpp: 30_000_000 });
     const res = await reserve(order(code, 2000, `Big ${code}`));
     expect(res.body.status).toBe('REJECTED');
-    expect(res.body.decision.reasons.map((r: { code: string }) => r.code)).toContain('TIER2_ALLOCATION_EXCEEDED');
+    expect(res.body.decision.reasons.map((r: { code: string }) => r.code)).toContain(
+      'TIER2_ALLOCATION_EXCEEDED',
+    );
     expect((await quota(code)).reservedTpp).toBe(0);
   });
 
@@ -135,7 +176,10 @@ describe('POST /v1/shipments', () => {
 
   it('requires an Idempotency-Key and changes nothing without one', async () => {
     const code = await createTier2Country(t.db);
-    const res = await request(t.app.server).post('/v1/shipments').set(bearer(procurement)).send(order(code, 2000, 'No key'));
+    const res = await request(t.app.server)
+      .post('/v1/shipments')
+      .set(bearer(procurement))
+      .send(order(code, 2000, 'No key'));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
     const bad = await reserve(order(code, 2000, 'Bad key'), 'short');
@@ -161,12 +205,21 @@ describe('ship and cancel', () => {
       .expect(200);
     expect(shipped.body).toMatchObject({ status: 'SHIPPED', id: created.id });
     expect(await quota(code)).toMatchObject({ reservedTpp: 0, shippedTpp: 2000 * H100 });
-    const again = await request(t.app.server).post(`/v1/shipments/${created.id}/ship`).set(bearer(procurement)).expect(200);
+    const again = await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/ship`)
+      .set(bearer(procurement))
+      .expect(200);
     expect(again.body.status).toBe('SHIPPED');
     expect(await t.db.ledgerEntry.count({ where: { shipmentId: created.id } })).toBe(2);
-    const cancel = await request(t.app.server).post(`/v1/shipments/${created.id}/cancel`).set(bearer(procurement)).expect(409);
+    const cancel = await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/cancel`)
+      .set(bearer(procurement))
+      .expect(409);
     expect(cancel.body.detail).toMatch(/shipped/);
-    const audit = await t.db.auditEvent.findMany({ where: { targetId: created.id }, orderBy: { seq: 'asc' } });
+    const audit = await t.db.auditEvent.findMany({
+      where: { targetId: created.id },
+      orderBy: { seq: 'asc' },
+    });
     expect(audit.map((e) => e.action)).toEqual(['shipment.create', 'shipment.ship']);
     await expectReconciled(code);
   });
@@ -174,15 +227,30 @@ describe('ship and cancel', () => {
   it('cancel releases the hold, idempotently; ship after cancel is 409', async () => {
     const code = await createTier2Country(t.db, { allocationTpp: 100_000_000 });
     const created = (await reserve(order(code, 2000, `Cancel ${code}`))).body;
-    await request(t.app.server).post(`/v1/shipments/${created.id}/cancel`).set(bearer(procurement)).expect(200);
-    await request(t.app.server).post(`/v1/shipments/${created.id}/cancel`).set(bearer(procurement)).expect(200);
+    await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/cancel`)
+      .set(bearer(procurement))
+      .expect(200);
+    await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/cancel`)
+      .set(bearer(procurement))
+      .expect(200);
     expect(await quota(code)).toMatchObject({ reservedTpp: 0, shippedTpp: 0, remainingTpp: 100_000_000 });
-    const ship = await request(t.app.server).post(`/v1/shipments/${created.id}/ship`).set(bearer(procurement)).expect(409);
+    const ship = await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/ship`)
+      .set(bearer(procurement))
+      .expect(409);
     expect(ship.body).toMatchObject({ code: 'SHIPMENT_STATE_CONFLICT' });
     expect(ship.body.detail).toMatch(/cancelled/);
-    const got = await request(t.app.server).get(`/v1/shipments/${created.id}`).set(bearer(vendor)).expect(403);
+    const got = await request(t.app.server)
+      .get(`/v1/shipments/${created.id}`)
+      .set(bearer(vendor))
+      .expect(403);
     expect(got.body.code).toBe('FORBIDDEN');
-    const view = await request(t.app.server).get(`/v1/shipments/${created.id}`).set(bearer(procurement)).expect(200);
+    const view = await request(t.app.server)
+      .get(`/v1/shipments/${created.id}`)
+      .set(bearer(procurement))
+      .expect(200);
     expect(view.body).toMatchObject({ status: 'CANCELLED', destination: code });
     expect(view.body.cancelledAt).not.toBeNull();
     await expectReconciled(code);
@@ -194,9 +262,15 @@ describe('ship and cancel', () => {
     const saved = clock;
     clock = new Date(saved.getTime() + 181 * 86_400_000);
     try {
-      const res = await request(t.app.server).post(`/v1/shipments/${created.id}/ship`).set(bearer(procurement)).expect(409);
+      const res = await request(t.app.server)
+        .post(`/v1/shipments/${created.id}/ship`)
+        .set(bearer(procurement))
+        .expect(409);
       expect(res.body.detail).toMatch(/expired/);
-      const view = await request(t.app.server).get(`/v1/shipments/${created.id}`).set(bearer(procurement)).expect(200);
+      const view = await request(t.app.server)
+        .get(`/v1/shipments/${created.id}`)
+        .set(bearer(procurement))
+        .expect(200);
       expect(view.body.status).toBe('EXPIRED');
       expect((await quota(code)).reservedTpp).toBe(0);
     } finally {
@@ -219,24 +293,60 @@ describe('officer allocation changes', () => {
   it('a government-to-government arrangement doubles the cap through an ADJUST entry, audited', async () => {
     const code = await createTier2Country(t.db, { allocationTpp: 100_000_000 });
     await reserve(order(code, 2000, `G2G ${code}`));
-    const res = await request(t.app.server).patch(`/v1/countries/${code.toLowerCase()}`).set(bearer(officer)).send({ govToGovArrangement: true }).expect(200);
-    expect(res.body).toMatchObject({ govToGovArrangement: true, effectiveAllocationTpp: 200_000_000, officerModified: true });
+    const res = await request(t.app.server)
+      .patch(`/v1/countries/${code.toLowerCase()}`)
+      .set(bearer(officer))
+      .send({ govToGovArrangement: true })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      govToGovArrangement: true,
+      effectiveAllocationTpp: 200_000_000,
+      officerModified: true,
+    });
     expect(await quota(code)).toMatchObject({ capTpp: 200_000_000, reservedTpp: 2000 * H100 });
-    const adjust = await t.db.ledgerEntry.findMany({ where: { pool: { subject: code }, type: 'ADJUST' }, orderBy: { id: 'asc' } });
+    const adjust = await t.db.ledgerEntry.findMany({
+      where: { pool: { subject: code }, type: 'ADJUST' },
+      orderBy: { id: 'asc' },
+    });
     expect(adjust.map((e) => Number(e.capDelta))).toEqual([100_000_000, 100_000_000]);
-    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: 'country.update', targetId: code } });
-    expect(audit.payload).toMatchObject({ before: { govToGovArrangement: false }, after: { govToGovArrangement: true } });
+    const audit = await t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'country.update', targetId: code },
+    });
+    expect(audit.payload).toMatchObject({
+      before: { govToGovArrangement: false },
+      after: { govToGovArrangement: true },
+    });
     await expectReconciled(code);
   });
 
   it('rejects bad patches and non-officers without changing anything', async () => {
     const code = await createTier2Country(t.db, { allocationTpp: 100_000_000 });
     await request(t.app.server).patch(`/v1/countries/${code}`).set(bearer(officer)).send({}).expect(400);
-    await request(t.app.server).patch(`/v1/countries/${code}`).set(bearer(officer)).send({ allocationTpp: -5 }).expect(400);
-    await request(t.app.server).patch(`/v1/countries/${code}`).set(bearer(officer)).send({ tier: 'TIER_4' }).expect(400);
-    await request(t.app.server).patch(`/v1/countries/${code}`).set(bearer(officer)).send({ allocationTpp: null }).expect(400);
-    await request(t.app.server).patch(`/v1/countries/${code}`).set(bearer(procurement)).send({ govToGovArrangement: true }).expect(403);
-    await request(t.app.server).patch('/v1/countries/XQ1').set(bearer(officer)).send({ govToGovArrangement: true }).expect(400);
+    await request(t.app.server)
+      .patch(`/v1/countries/${code}`)
+      .set(bearer(officer))
+      .send({ allocationTpp: -5 })
+      .expect(400);
+    await request(t.app.server)
+      .patch(`/v1/countries/${code}`)
+      .set(bearer(officer))
+      .send({ tier: 'TIER_4' })
+      .expect(400);
+    await request(t.app.server)
+      .patch(`/v1/countries/${code}`)
+      .set(bearer(officer))
+      .send({ allocationTpp: null })
+      .expect(400);
+    await request(t.app.server)
+      .patch(`/v1/countries/${code}`)
+      .set(bearer(procurement))
+      .send({ govToGovArrangement: true })
+      .expect(403);
+    await request(t.app.server)
+      .patch('/v1/countries/XQ1')
+      .set(bearer(officer))
+      .send({ govToGovArrangement: true })
+      .expect(400);
     const row = await t.db.country.findUniqueOrThrow({ where: { code } });
     expect(row.govToGovArrangement).toBe(false);
     expect(Number(row.allocationTpp)).toBe(100_000_000);
@@ -245,8 +355,14 @@ describe('officer allocation changes', () => {
 
 describe('GET /v1/quotas/{code}', () => {
   it('answers 404 NO_ALLOCATION for Tier 1 and Tier 3, 404 for unknown', async () => {
-    expect((await request(t.app.server).get('/v1/quotas/KR').set(bearer(vendor)).expect(404)).body.code).toBe('NO_ALLOCATION');
-    expect((await request(t.app.server).get('/v1/quotas/cn').set(bearer(vendor)).expect(404)).body.code).toBe('NO_ALLOCATION');
-    expect((await request(t.app.server).get('/v1/quotas/XZ').set(bearer(vendor)).expect(404)).body.code).toBe('COUNTRY_NOT_FOUND');
+    expect((await request(t.app.server).get('/v1/quotas/KR').set(bearer(vendor)).expect(404)).body.code).toBe(
+      'NO_ALLOCATION',
+    );
+    expect((await request(t.app.server).get('/v1/quotas/cn').set(bearer(vendor)).expect(404)).body.code).toBe(
+      'NO_ALLOCATION',
+    );
+    expect((await request(t.app.server).get('/v1/quotas/XZ').set(bearer(vendor)).expect(404)).body.code).toBe(
+      'COUNTRY_NOT_FOUND',
+    );
   });
 });

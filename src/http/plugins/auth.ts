@@ -3,6 +3,13 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
 import { ACCESS_POLICIES, type AccessPolicy, type Actor } from '../access.ts';
 
+/** One registered route and who may call it: the table the role-matrix test walks. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: AccessPolicy;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessPolicy;
@@ -10,10 +17,20 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** Every route registered so far with its access policy, in registration order. */
+    routeAccess: readonly RouteAccess[];
+  }
+}
+
+export interface KeyAuthenticator {
+  authenticate(presentedKey: string): Promise<Actor | null>;
+  /** Called when the app closes. */
+  close?(): void;
 }
 
 export interface AuthOptions {
-  authenticate: (presentedKey: string) => Promise<Actor | null>;
+  authenticator: KeyAuthenticator;
 }
 
 /** Routes Fastify and its plugins add for themselves: Swagger UI's assets and the document are public. */
@@ -29,18 +46,28 @@ function bearerToken(request: FastifyRequest): string | null {
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  const { authenticator } = options;
+  const routeAccess: RouteAccess[] = [];
   app.decorateRequest('actor', null);
+  app.decorate('routeAccess', routeAccess);
+  app.addHook('onClose', async () => authenticator.close?.());
 
   // Fail closed at boot: a route without an access policy is a programming error, not an open door.
   app.addHook('onRoute', (route) => {
+    let access: AccessPolicy;
     if (isFrameworkRoute(route.url)) {
       route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
-      return;
+      access = 'public';
+    } else {
+      const declared = (route.config as { access?: AccessPolicy } | undefined)?.access;
+      if (declared === undefined || !Object.hasOwn(ACCESS_POLICIES, declared)) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} declares no access policy (config.access).`,
+        );
+      }
+      access = declared;
     }
-    const access = (route.config as { access?: AccessPolicy } | undefined)?.access;
-    if (access === undefined || !(access in ACCESS_POLICIES)) {
-      throw new Error(`Route ${route.method} ${route.url} declares no access policy (config.access).`);
-    }
+    for (const method of [route.method].flat()) routeAccess.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request) => {
@@ -55,7 +82,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    const actor = await options.authenticate(token);
+    const actor = await authenticator.authenticate(token);
     if (actor === null) {
       throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
@@ -63,7 +90,10 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     }
     request.actor = actor;
     if (!(roles as readonly string[]).includes(actor.role)) {
-      throw new AppError('FORBIDDEN', `The ${actor.role} role may not call ${request.method} ${request.routeOptions.url}.`);
+      throw new AppError(
+        'FORBIDDEN',
+        `The ${actor.role} role may not call ${request.method} ${request.routeOptions.url}.`,
+      );
     }
   });
 }

@@ -60,7 +60,12 @@ interface BranchIssue {
  * error on the whole item. The branch with the fewest problems is the one the caller meant, so report its issues
  * with their full paths.
  */
-function expandUnion(context: string | undefined, instancePath: string, message: string | undefined, params: unknown): FieldError[] {
+function expandUnion(
+  context: string | undefined,
+  instancePath: string,
+  message: string | undefined,
+  params: unknown,
+): FieldError[] {
   const branches = (params as { errors?: BranchIssue[][] } | undefined)?.errors;
   if (!Array.isArray(branches) || branches.length === 0) {
     return [{ path: formatPath(context, instancePath), message: message ?? 'invalid' }];
@@ -97,8 +102,16 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       ]);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = error.validation.flatMap((v) => expandUnion(error.validationContext, v.instancePath, v.message, v.params));
-      return sendProblem(request, reply, 'VALIDATION_FAILED', `The request ${error.validationContext ?? 'body'} is invalid.`, errors);
+      const errors = error.validation.flatMap((v) =>
+        expandUnion(error.validationContext, v.instancePath, v.message, v.params),
+      );
+      return sendProblem(
+        request,
+        reply,
+        'VALIDATION_FAILED',
+        `The request ${error.validationContext ?? 'body'} is invalid.`,
+        errors,
+      );
     }
     if (error.validation) {
       const errors = error.validation.map((v) => ({
@@ -108,7 +121,12 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request is invalid.', errors);
     }
     if (error.statusCode === 429) {
-      return sendProblem(request, reply, 'RATE_LIMITED', 'Rate limit exceeded for this API key; retry later.');
+      return sendProblem(
+        request,
+        reply,
+        'RATE_LIMITED',
+        'Rate limit exceeded for this API key; retry later.',
+      );
     }
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
     if (mapped) return sendProblem(request, reply, mapped, error.message);
@@ -121,7 +139,12 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
     }
     // Anything else is our bug: log it in full, tell the caller nothing about internals.
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(request, reply, 'INTERNAL', 'An unexpected error occurred. Quote the requestId when reporting it.');
+    return sendProblem(
+      request,
+      reply,
+      'INTERNAL',
+      'An unexpected error occurred. Quote the requestId when reporting it.',
+    );
   });
 
   app.setNotFoundHandler((request, reply) =>

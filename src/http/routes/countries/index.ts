@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toH100Equivalents } from '../../../domain/classify.ts';
 import type { CountryRecord } from '../../../repositories/country-repository.ts';
-import { countryQuotaSummary, effectiveAllocationTpp, getCountries, getCountry, type QuotaSummary } from '../../../services/countries.ts';
+import {
+  countryQuotaSummary,
+  effectiveAllocationTpp,
+  getCountries,
+  getCountry,
+  type QuotaSummary,
+} from '../../../services/countries.ts';
 import { updateCountryReference } from '../../../services/update-country.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { CountryCodeSchema, problems, TierSchema } from '../../schemas/common.ts';
@@ -62,7 +68,8 @@ export const countryRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getCountry',
         tags: ['Reference data'],
         summary: 'One country, with its quota summary when it has an allocation',
-        description: 'Codes are case-insensitive (ae and AE are the same). Tier 2 countries carry their allocation balances.',
+        description:
+          'Codes are case-insensitive (ae and AE are the same). Tier 2 countries carry their allocation balances.',
         security: [{ bearerAuth: [] }],
         params: z.strictObject({ code: CountryCodeSchema }),
         response: { 200: CountrySchema, ...problems(400, 401, 403, 404, 429) },
@@ -83,17 +90,25 @@ export const countryRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['Reference data'],
         summary: "Change a country's tier, allocation or government-to-government arrangement (officer)",
         description:
-          'A change of the effective allocation moves the quota pool\'s cap by an ADJUST ledger entry. The change and ' +
+          "A change of the effective allocation moves the quota pool's cap by an ADJUST ledger entry. The change and " +
           'its before/after are audited in the same transaction; reference-data loads never overwrite it.',
         security: [{ bearerAuth: [] }],
         params: z.strictObject({ code: CountryCodeSchema }),
         body: z
           .strictObject({
             tier: TierSchema.optional(),
-            allocationTpp: z.number().nonnegative().max(1e13).nullable().optional().describe('Before doubling; null removes it'),
+            allocationTpp: z
+              .number()
+              .nonnegative()
+              .max(1e13)
+              .nullable()
+              .optional()
+              .describe('Before doubling; null removes it'),
             govToGovArrangement: z.boolean().optional(),
           })
-          .refine((b) => Object.keys(b).length > 0, { message: 'send at least one of tier, allocationTpp, govToGovArrangement' })
+          .refine((b) => Object.keys(b).length > 0, {
+            message: 'send at least one of tier, allocationTpp, govToGovArrangement',
+          })
           .meta({ id: 'CountryPatch', examples: [{ govToGovArrangement: true }] }),
         response: { 200: CountrySchema, ...problems(400, 401, 403, 404, 413, 415, 429) },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TierSchema, TppSchema } from '../../schemas/common.ts';
+import { COUNTRY_EXAMPLES, COUNTRY_LIST_EXAMPLES, openApiExamples } from '../../schemas/examples.ts';
 
 export const QuotaSummarySchema = z
   .object({
@@ -11,7 +12,7 @@ export const QuotaSummarySchema = z
     capH100e: z.number().describe('capTpp / 15,832'),
     remainingH100e: z.number().describe('remainingTpp / 15,832'),
   })
-  .meta({ id: 'QuotaSummary' });
+  .meta({ id: 'QuotaSummary', description: "The country allocation's balance: cap, held, shipped and left" });
 
 export const CountrySchema = z
   .object({
@@ -19,16 +20,28 @@ export const CountrySchema = z
     name: z.string(),
     tier: TierSchema,
     tierSource: z.string().describe('The rule text this tier comes from'),
-    allocationTpp: TppSchema.nullable().describe('Tier 2 allocation for 2025-2027 before any doubling; null outside Tier 2'),
+    allocationTpp: TppSchema.nullable().describe(
+      'Tier 2 allocation for 2025-2027 before any doubling; null outside Tier 2',
+    ),
     allocationSource: z.string().nullable(),
-    govToGovArrangement: z.boolean().describe('A government-to-government arrangement doubles the allocation'),
+    govToGovArrangement: z
+      .boolean()
+      .describe('A government-to-government arrangement doubles the allocation'),
     effectiveAllocationTpp: TppSchema.nullable(),
     officerModified: z.boolean().describe('An officer changed this row; reference-data loads leave it alone'),
     updatedAt: z.string().datetime(),
-    quota: QuotaSummarySchema.nullable().optional().describe('Present on GET /v1/countries/{code} for Tier 2'),
+    quota: QuotaSummarySchema.nullable()
+      .optional()
+      .describe('Present on GET /v1/countries/{code} for Tier 2'),
   })
-  .meta({ id: 'Country' });
+  .meta({
+    id: 'Country',
+    description: 'A destination with its AI Diffusion tier and, in Tier 2, its allocation',
+    ...openApiExamples(COUNTRY_EXAMPLES),
+  });
 
-export const CountryListSchema = z.object({ data: z.array(CountrySchema) }).meta({ id: 'CountryList' });
+export const CountryListSchema = z
+  .object({ data: z.array(CountrySchema) })
+  .meta({ id: 'CountryList', description: 'Countries, by code', ...openApiExamples(COUNTRY_LIST_EXAMPLES) });
 
 export type CountryWire = z.infer<typeof CountrySchema>;

@@ -11,7 +11,11 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 const ShipmentFields = {
   id: z.string().uuid(),
-  status: z.enum(SHIPMENT_STATUSES).describe('RESERVED, CLEARED, PENDING_LICENSE or REJECTED when created; then SHIPPED, CANCELLED or EXPIRED'),
+  status: z
+    .enum(SHIPMENT_STATUSES)
+    .describe(
+      'RESERVED, CLEARED, PENDING_LICENSE or REJECTED when created; then SHIPPED, CANCELLED or EXPIRED',
+    ),
   decision: DecisionSchema,
   holds: z
     .object({ countryTpp: TppSchema, lppTpp: TppSchema, lppYear: z.number().int().nullable() })
@@ -53,7 +57,10 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
           'a second hold; the same key with another body is 409. Keys are scoped to the API key.',
         security: [{ bearerAuth: [] }],
         headers: z.object({
-          'idempotency-key': z.string().optional().describe('8-128 characters of [A-Za-z0-9._:-], unique per shipment'),
+          'idempotency-key': z
+            .string()
+            .optional()
+            .describe('8-128 characters of [A-Za-z0-9._:-], unique per shipment'),
         }),
         body: ShipmentRequestSchema,
         response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429) },
@@ -62,16 +69,25 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       if (key === undefined || key === '') {
-        throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'POST /v1/shipments needs an Idempotency-Key header, so a retry never reserves twice.', {
-          errors: [{ path: 'headers.idempotency-key', message: 'required' }],
-        });
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REQUIRED',
+          'POST /v1/shipments needs an Idempotency-Key header, so a retry never reserves twice.',
+          {
+            errors: [{ path: 'headers.idempotency-key', message: 'required' }],
+          },
+        );
       }
       if (!IDEMPOTENCY_KEY.test(key)) {
         throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header is malformed.', {
-          errors: [{ path: 'headers.idempotency-key', message: 'must be 8-128 characters of A-Z a-z 0-9 . _ : -' }],
+          errors: [
+            { path: 'headers.idempotency-key', message: 'must be 8-128 characters of A-Z a-z 0-9 . _ : -' },
+          ],
         });
       }
-      const result = await reserveShipment(serviceContext(request), { body: request.body, idempotencyKey: key });
+      const result = await reserveShipment(serviceContext(request), {
+        body: request.body,
+        idempotencyKey: key,
+      });
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(result.shipment);
     },
@@ -108,13 +124,25 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearerAuth: [] }],
         params: IdParams,
         body: z
-          .strictObject({ licenseNumber: z.string().trim().min(1).max(64).optional().describe('The BIS licence, when one was needed') })
+          .strictObject({
+            licenseNumber: z
+              .string()
+              .trim()
+              .min(1)
+              .max(64)
+              .optional()
+              .describe('The BIS licence, when one was needed'),
+          })
           .nullish(),
         response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) =>
-      transitionShipment(serviceContext(request), { id: request.params.id, transition: 'ship', licenseNumber: request.body?.licenseNumber }),
+      transitionShipment(serviceContext(request), {
+        id: request.params.id,
+        transition: 'ship',
+        licenseNumber: request.body?.licenseNumber,
+      }),
   );
 
   app.post(
@@ -125,12 +153,14 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'cancelShipment',
         tags: ['Shipments'],
         summary: 'Cancel the shipment and release its hold',
-        description: 'Idempotent: cancelling a cancelled shipment answers 200 and changes nothing. A shipped shipment is 409. Audited.',
+        description:
+          'Idempotent: cancelling a cancelled shipment answers 200 and changes nothing. A shipped shipment is 409. Audited.',
         security: [{ bearerAuth: [] }],
         params: IdParams,
         response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
-    async (request) => transitionShipment(serviceContext(request), { id: request.params.id, transition: 'cancel' }),
+    async (request) =>
+      transitionShipment(serviceContext(request), { id: request.params.id, transition: 'cancel' }),
   );
 };
