@@ -53,6 +53,11 @@ export async function findCountry(db: Db, code: string): Promise<CountryRecord |
   return row ? toRecord(row) : null;
 }
 
+export async function findCountries(db: Db, codes: string[]): Promise<Map<string, CountryRecord>> {
+  const rows = await db.country.findMany({ where: { code: { in: codes } } });
+  return new Map(rows.map((row) => [row.code, toRecord(row)]));
+}
+
 /** Locks the row for the rest of the transaction, so concurrent officer edits serialise. */
 export async function findCountryForUpdate(db: Db, code: string): Promise<CountryRecord | null> {
   const locked = await db.$queryRaw<

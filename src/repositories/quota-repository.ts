@@ -42,3 +42,16 @@ export async function findPool(
   const row = await db.quotaPool.findUnique({ where: { kind_subject_year: { kind, subject, year } } });
   return row ? toPoolRecord(row) : null;
 }
+
+export interface PoolKey {
+  kind: QuotaPoolKind;
+  subject: string;
+  year: number;
+}
+
+/** Reads several pools in one query; pools nobody has used yet are simply absent. */
+export async function findPools(db: Db, keys: PoolKey[]): Promise<QuotaPoolRecord[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.quotaPool.findMany({ where: { OR: keys } });
+  return rows.map(toPoolRecord);
+}

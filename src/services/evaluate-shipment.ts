@@ -12,10 +12,10 @@ import type {
   VerifiedEndUserKind,
 } from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
-import { findCountry, type CountryRecord } from '../repositories/country-repository.ts';
+import { findCountries, type CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
 import { findProducts, type ProductRecord } from '../repositories/product-repository.ts';
-import { findPool, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
+import { findPools, type PoolKey, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
 import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
@@ -80,10 +80,16 @@ export type PoolReader = (
   },
 ) => Promise<{ country: QuotaPoolRecord | null; lpp: QuotaPoolRecord | null }>;
 
-export const readPools: PoolReader = async (db, pools) => ({
-  country: pools.country ? await findPool(db, 'COUNTRY_ALLOCATION', pools.country.code, 0) : null,
-  lpp: pools.lpp ? await findPool(db, 'LPP', pools.lpp.consigneeKey, pools.lpp.year) : null,
-});
+export const readPools: PoolReader = async (db, pools) => {
+  const keys: PoolKey[] = [];
+  if (pools.country) keys.push({ kind: 'COUNTRY_ALLOCATION', subject: pools.country.code, year: 0 });
+  if (pools.lpp) keys.push({ kind: 'LPP', subject: pools.lpp.consigneeKey, year: pools.lpp.year });
+  const found = await findPools(db, keys);
+  return {
+    country: found.find((p) => p.kind === 'COUNTRY_ALLOCATION') ?? null,
+    lpp: found.find((p) => p.kind === 'LPP') ?? null,
+  };
+};
 
 export function normaliseConsignee(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -177,12 +183,12 @@ export async function evaluateShipment(
   const destinationCode = request.destination.toUpperCase();
   const headquartersCode = request.endUser.headquarters.toUpperCase();
   const productIds = [...new Set(request.items.filter(isCatalogueLine).map((line) => line.productId))];
-  const [destination, headquarters, products] = await Promise.all([
-    findCountry(db, destinationCode),
-    headquartersCode === destinationCode ? null : findCountry(db, headquartersCode),
+  const [countries, products] = await Promise.all([
+    findCountries(db, [...new Set([destinationCode, headquartersCode])]),
     productIds.length > 0 ? findProducts(db, productIds) : Promise.resolve(new Map<string, ProductRecord>()),
   ]);
-  const hq = headquartersCode === destinationCode ? destination : headquarters;
+  const destination = countries.get(destinationCode);
+  const hq = countries.get(headquartersCode);
   if (!destination)
     errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
   if (!hq)
