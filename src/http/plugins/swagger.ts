@@ -3,6 +3,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { NamedExamples } from '../schemas/examples.ts';
+import { finishOpenApiDocument } from './openapi-document.ts';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * Response examples for this operation only, by status. Without it a response shows its schema's own
+     * examples; this is for when one shared schema answers differently here (e.g. the product just created).
+     */
+    'x-response-examples'?: Record<number, NamedExamples>;
+  }
+}
 
 export const OPENAPI_INFO = {
   title: 'GPU Export Compliance API',
@@ -43,16 +55,19 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => finishOpenApiDocument(jsonSchemaTransformObject(document)),
   });
 
   // Served from the installed package: this service runs in closed networks, so no CDN.
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { persistAuthorization: true, tryItOutEnabled: true, displayOperationId: true },
+    theme: { title: `${OPENAPI_INFO.title}: Swagger UI` },
   });
 
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 }
 
 export const swaggerDocs = fp(swaggerPlugin, { name: 'swagger', dependencies: ['auth'] });

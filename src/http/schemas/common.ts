@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
+import { openApiExamples } from './examples.ts';
 
 export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]);
 
@@ -19,7 +20,10 @@ export const ProblemSchema = z
     code: ErrorCodeSchema.describe('Stable machine-readable error code'),
     requestId: z.string().describe('Quote this when reporting a problem; it is in the server logs too'),
     instance: z.string().optional(),
-    errors: z.array(FieldErrorSchema).optional().describe('Present on validation errors: one entry per bad field'),
+    errors: z
+      .array(FieldErrorSchema)
+      .optional()
+      .describe('Present on validation errors: one entry per bad field'),
   })
   .meta({
     id: 'Problem',
@@ -47,7 +51,9 @@ export const problemResponses = {
 export type ProblemStatus = keyof typeof problemResponses;
 
 export function problems<S extends ProblemStatus>(...statuses: S[]): Pick<typeof problemResponses, S | 500> {
-  const out: Partial<Record<ProblemStatus, (typeof problemResponses)[ProblemStatus]>> = { 500: problemResponses[500] };
+  const out: Partial<Record<ProblemStatus, (typeof problemResponses)[ProblemStatus]>> = {
+    500: problemResponses[500],
+  };
   for (const status of statuses) out[status] = problemResponses[status];
   return out as Pick<typeof problemResponses, S | 500>;
 }
@@ -56,11 +62,20 @@ export const CountryCodeSchema = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AE')
   .transform((code) => code.toUpperCase())
-  .describe('ISO 3166-1 alpha-2 code, case-insensitive');
+  .describe('ISO 3166-1 alpha-2 code, case-insensitive')
+  .meta(openApiExamples({ uae: { summary: 'United Arab Emirates (Tier 2)', value: 'AE' } }));
 
-export const TierSchema = z.enum(['TIER_1', 'TIER_2', 'TIER_3']).meta({ id: 'Tier' });
+export const TierSchema = z.enum(['TIER_1', 'TIER_2', 'TIER_3']).meta({
+  id: 'Tier',
+  description:
+    'AI Diffusion tier (90 FR 4544): TIER_1 License Exception AIA destinations; TIER_2 capped by a country ' +
+    'allocation; TIER_3 Country Group D:5 and Macau, presumption of denial',
+  ...openApiExamples({ tier2: { summary: 'Tier 2: the capped destinations', value: 'TIER_2' } }),
+});
 
-export const TppSchema = z.number().describe('Total processing performance, TPP units (15 CFR 772.1; 3A090 note)');
+export const TppSchema = z
+  .number()
+  .describe('Total processing performance, TPP units (15 CFR 772.1; 3A090 note)');
 
 export const SlugIdSchema = z
   .string()

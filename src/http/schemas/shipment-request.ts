@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/dates.ts';
-import { AUTHORIZATIONS, LEGAL_STATUSES, REVIEW_POLICIES, VERIFIED_END_USER_KINDS } from '../../domain/types.ts';
+import {
+  AUTHORIZATIONS,
+  LEGAL_STATUSES,
+  REVIEW_POLICIES,
+  VERIFIED_END_USER_KINDS,
+} from '../../domain/types.ts';
 import { REASON_CODES } from '../../domain/reasons.ts';
 import { EccnSchema } from '../routes/products/schemas.ts';
 import { CountryCodeSchema, TierSchema, TppSchema } from './common.ts';
+import { DECISION_EXAMPLES, openApiExamples, SHIPMENT_REQUEST_EXAMPLES } from './examples.ts';
 
 /** Orders are bounded: a real purchase order has tens of lines, not tens of thousands. */
 export const MAX_ITEMS = 500;
@@ -33,7 +39,9 @@ const CustomLineSchema = z
       .nonnegative()
       .max(1e4)
       .nullable()
-      .describe('TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified)'),
+      .describe(
+        'TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified)',
+      ),
     datacenter: z.boolean().describe('Designed or marketed for data centres (Note 2 to 3A090)'),
     chipsPerUnit: z.number().int().min(1).max(100_000).optional().describe('For a SYSTEM: chips in one unit'),
     memoryBandwidthGBs: z.number().positive().max(1e6).nullable().optional(),
@@ -59,33 +67,31 @@ export const ShipmentRequestSchema = z
     endUser: z.strictObject({
       name: z.string().trim().min(1).max(200),
       headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
-      verifiedEndUser: z.enum(VERIFIED_END_USER_KINDS).nullable().default(null).describe('UVEU, NVEU or null'),
+      verifiedEndUser: z
+        .enum(VERIFIED_END_USER_KINDS)
+        .nullable()
+        .default(null)
+        .describe('UVEU, NVEU or null'),
     }),
-    consignee: z.string().trim().min(1).max(200).optional().describe('Ultimate consignee; defaults to endUser.name'),
+    consignee: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Ultimate consignee; defaults to endUser.name'),
     shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
-    ruleset: z.string().min(1).max(64).optional().describe('Rule pack id; defaults to the configured default'),
+    ruleset: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('Rule pack id; defaults to the configured default'),
   })
   .meta({
     id: 'ShipmentRequest',
-    examples: [
-      {
-        destination: 'KR',
-        items: [{ productId: 'nvidia-h100-sxm', quantity: 10000 }],
-        endUser: { name: 'Example Korea Cloud', headquarters: 'KR', verifiedEndUser: null },
-        shipDate: '2025-06-01',
-      },
-      {
-        destination: 'AE',
-        items: [
-          { productId: 'nvidia-h100-sxm', quantity: 2000 },
-          { description: 'custom board', tpp: 5200, performanceDensity: 7.1, datacenter: true, quantity: 4 },
-        ],
-        endUser: { name: 'Example Cloud LLC', headquarters: 'AE', verifiedEndUser: null },
-        consignee: 'Example Cloud LLC',
-        shipDate: '2025-06-01',
-        ruleset: 'ai-diffusion-2025',
-      },
-    ],
+    description: 'A proposed shipment: where it goes, what is in it and who will use it',
+    ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
   });
 
 export type ShipmentRequestBody = z.infer<typeof ShipmentRequestSchema>;
@@ -104,7 +110,10 @@ export const DecisionSchema = z
     checkId: z.string().describe('Id of this decision; its audit event has it as target'),
     allowed: z.boolean().describe('May ship now without a new licence'),
     licenseRequired: z.boolean(),
-    authorization: z.enum(AUTHORIZATIONS).nullable().describe('AIA, LPP, VEU, NLR (no licence required) or null'),
+    authorization: z
+      .enum(AUTHORIZATIONS)
+      .nullable()
+      .describe('AIA, LPP, VEU, NLR (no licence required) or null'),
     reviewPolicy: z.enum(REVIEW_POLICIES).nullable().describe('null when no licence is needed'),
     destination: z.object({ code: z.string(), name: z.string(), tier: TierSchema }),
     items: z.array(
@@ -120,13 +129,22 @@ export const DecisionSchema = z
     totalTpp: TppSchema,
     h100Equivalents: z.number().describe('totalTpp / 15,832'),
     quota: z.object({
-      countryAllocation: z.object(PoolViewFields).nullable().describe('null when the destination has no allocation'),
+      countryAllocation: z
+        .object(PoolViewFields)
+        .nullable()
+        .describe('null when the destination has no allocation'),
       lpp: z
         .object({ year: z.number().int(), ...PoolViewFields })
         .nullable()
         .describe("The consignee's License Exception LPP budget for the ship date's calendar year"),
     }),
-    reasons: z.array(z.object({ code: z.enum(REASON_CODES as [string, ...string[]]), message: z.string(), citation: z.string() })),
+    reasons: z.array(
+      z.object({
+        code: z.enum(REASON_CODES as [string, ...string[]]),
+        message: z.string(),
+        citation: z.string(),
+      }),
+    ),
     ruleset: z.object({
       id: z.string(),
       name: z.string(),
@@ -136,6 +154,10 @@ export const DecisionSchema = z
     }),
     warnings: z.array(z.string()),
   })
-  .meta({ id: 'Decision' });
+  .meta({
+    id: 'Decision',
+    description: 'The decision, with coded reasons citing the rule behind each',
+    ...openApiExamples(DECISION_EXAMPLES),
+  });
 
 export type DecisionWire = z.infer<typeof DecisionSchema>;

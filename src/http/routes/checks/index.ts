@@ -5,6 +5,7 @@ import { checkShipment } from '../../../services/check-shipment.ts';
 import { isoDate } from '../../../services/context.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { problems } from '../../schemas/common.ts';
+import { openApiExamples, RULESET_LIST_EXAMPLES } from '../../schemas/examples.ts';
 import { DecisionSchema, IsoDateSchema, ShipmentRequestSchema } from '../../schemas/shipment-request.ts';
 
 const RulesetSchema = z
@@ -27,7 +28,13 @@ const RulesetSchema = z
     }),
     source: z.string(),
   })
-  .meta({ id: 'Ruleset' });
+  .meta({ id: 'Ruleset', description: 'A rule pack, with its legal status on the requested date' });
+
+const RulesetListSchema = z.object({ data: z.array(RulesetSchema) }).meta({
+  id: 'RulesetList',
+  description: 'Every rule pack the service knows',
+  ...openApiExamples(RULESET_LIST_EXAMPLES),
+});
 
 export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -62,8 +69,16 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
           'Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before ' +
           'it was enforced: its answers are planning answers.',
         security: [{ bearerAuth: [] }],
-        querystring: z.strictObject({ date: IsoDateSchema.optional() }),
-        response: { 200: z.object({ data: z.array(RulesetSchema) }), ...problems(400, 401, 403, 429) },
+        querystring: z.strictObject({
+          date: IsoDateSchema.optional()
+            .describe('The date to report the status on (YYYY-MM-DD); defaults to today (UTC)')
+            .meta(
+              openApiExamples({
+                afterRescission: { summary: 'Shortly after the rescission', value: '2025-06-01' },
+              }),
+            ),
+        }),
+        response: { 200: RulesetListSchema, ...problems(400, 401, 403, 429) },
       },
     },
     async (request) => {
@@ -82,7 +97,12 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
             formallyRescinded: pack.formallyRescinded,
             succeededBy: pack.succeededBy,
             isDefault: pack.id === request.server.deps.config.DEFAULT_RULESET,
-            statusOn: { date, status: status.status, inForce: status.inForceOnShipDate, explanation: status.explanation },
+            statusOn: {
+              date,
+              status: status.status,
+              inForce: status.inForceOnShipDate,
+              explanation: status.explanation,
+            },
             source: pack.source,
           };
         }),

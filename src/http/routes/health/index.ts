@@ -2,11 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../../errors.ts';
 import { problems } from '../../schemas/common.ts';
+import { HEALTH_EXAMPLES, openApiExamples, READINESS_EXAMPLES } from '../../schemas/examples.ts';
 
-const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
-const ReadinessSchema = z
-  .object({ status: z.literal('ready'), database: z.literal('ok') })
-  .meta({ id: 'Readiness' });
+const HealthSchema = z
+  .object({ status: z.literal('ok') })
+  .meta({ id: 'Health', description: 'The process is up', ...openApiExamples(HEALTH_EXAMPLES) });
+const ReadinessSchema = z.object({ status: z.literal('ready'), database: z.literal('ok') }).meta({
+  id: 'Readiness',
+  description: 'Ready to serve: the database answers',
+  ...openApiExamples(READINESS_EXAMPLES),
+});
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -18,7 +23,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['Operations'],
         summary: 'Liveness',
         description: 'The process is up. Does not touch the database.',
-        response: { 200: HealthSchema },
+        response: { 200: HealthSchema, ...problems() },
       },
     },
     async () => ({ status: 'ok' as const }),

@@ -5,10 +5,15 @@ import type { ProductRecord } from '../../../repositories/product-repository.ts'
 import { createProduct, getProduct, getProducts } from '../../../services/products.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { problems } from '../../schemas/common.ts';
+import { CREATED_PRODUCT_EXAMPLES, openApiExamples } from '../../schemas/examples.ts';
 import { CreateProductBodySchema, ProductListSchema, ProductSchema } from './schemas.ts';
 
 function productToWire(product: ProductRecord): z.infer<typeof ProductSchema> {
-  return { ...product, eccn: product.eccn as z.infer<typeof ProductSchema>['eccn'], h100Equivalents: toH100Equivalents(product.tpp) };
+  return {
+    ...product,
+    eccn: product.eccn as z.infer<typeof ProductSchema>['eccn'],
+    h100Equivalents: toH100Equivalents(product.tpp),
+  };
 }
 
 export const productRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -20,7 +25,8 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listProducts',
         tags: ['Reference data'],
         summary: 'The GPU and accelerator catalogue',
-        description: 'Each product with its datasheet inputs and the TPP, performance density and ECCN computed from them.',
+        description:
+          'Each product with its datasheet inputs and the TPP, performance density and ECCN computed from them.',
         security: [{ bearerAuth: [] }],
         response: { 200: ProductListSchema, ...problems(401, 403, 429) },
       },
@@ -38,7 +44,14 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'One catalogue product',
         description: 'For example nvidia-h100-sxm: 1,979 dense FP8 TFLOPS x 8 = 15,832 TPP, 3A090.a.',
         security: [{ bearerAuth: [] }],
-        params: z.strictObject({ id: z.string().min(1).max(64) }),
+        params: z.strictObject({
+          id: z
+            .string()
+            .min(1)
+            .max(64)
+            .describe('Catalogue id')
+            .meta(openApiExamples({ h100: { summary: 'NVIDIA H100 SXM', value: 'nvidia-h100-sxm' } })),
+        }),
         response: { 200: ProductSchema, ...problems(400, 401, 403, 404, 429) },
       },
     },
@@ -59,6 +72,7 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [{ bearerAuth: [] }],
         body: CreateProductBodySchema,
         response: { 201: ProductSchema, ...problems(400, 401, 403, 409, 413, 415, 429) },
+        'x-response-examples': { 201: CREATED_PRODUCT_EXAMPLES },
       },
     },
     async (request, reply) => {

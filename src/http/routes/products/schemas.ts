@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { SlugIdSchema, TppSchema } from '../../schemas/common.ts';
+import {
+  CREATE_PRODUCT_EXAMPLES,
+  openApiExamples,
+  PRODUCT_EXAMPLES,
+  PRODUCT_LIST_EXAMPLES,
+} from '../../schemas/examples.ts';
 
 export const PeakSchema = z
   .strictObject({
@@ -26,16 +32,29 @@ export const ProductSchema = z
     memoryBandwidthGBs: z.number().nullable(),
     componentId: z.string().nullable(),
     componentCount: z.number().int().nullable(),
-    tpp: TppSchema.describe('Computed: max over precisions of dense TOPS x bit length (x component count for a system)'),
-    performanceDensity: z.number().nullable().describe('Computed: TPP / applicable die area; null when the die area is not published'),
+    tpp: TppSchema.describe(
+      'Computed: max over precisions of dense TOPS x bit length (x component count for a system)',
+    ),
+    performanceDensity: z
+      .number()
+      .nullable()
+      .describe('Computed: TPP / applicable die area; null when the die area is not published'),
     eccn: EccnSchema,
     h100Equivalents: z.number().describe('tpp / 15,832'),
     source: z.string(),
     confidence: z.string(),
   })
-  .meta({ id: 'Product' });
+  .meta({
+    id: 'Product',
+    description: 'A catalogue product with the TPP, performance density and ECCN computed from its datasheet',
+    ...openApiExamples(PRODUCT_EXAMPLES),
+  });
 
-export const ProductListSchema = z.object({ data: z.array(ProductSchema) }).meta({ id: 'ProductList' });
+export const ProductListSchema = z.object({ data: z.array(ProductSchema) }).meta({
+  id: 'ProductList',
+  description: 'The catalogue, by id',
+  ...openApiExamples(PRODUCT_LIST_EXAMPLES),
+});
 
 export const CreateProductBodySchema = z
   .strictObject({
@@ -54,10 +73,18 @@ export const CreateProductBodySchema = z
   })
   .superRefine((body, ctx) => {
     if (body.kind === 'CHIP' && body.peaks.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['peaks'], message: 'a chip needs at least one dense peak figure' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['peaks'],
+        message: 'a chip needs at least one dense peak figure',
+      });
     }
     if (body.kind === 'SYSTEM' && (body.componentId === undefined || body.componentCount === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['componentId'], message: 'a system needs componentId and componentCount' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['componentId'],
+        message: 'a system needs componentId and componentCount',
+      });
     }
     if (body.kind === 'CHIP' && (body.componentId !== undefined || body.componentCount !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['componentId'], message: 'only a system has a component' });
@@ -65,17 +92,6 @@ export const CreateProductBodySchema = z
   })
   .meta({
     id: 'CreateProduct',
-    examples: [
-      {
-        id: 'acme-x1',
-        vendor: 'Acme',
-        name: 'X1 accelerator',
-        kind: 'CHIP',
-        datacenter: true,
-        peaks: [{ precision: 'fp8', tops: 800, bitLength: 8 }],
-        dieAreaMm2: 600,
-        memoryBandwidthGBs: 3000,
-        source: 'Acme X1 datasheet rev. B',
-      },
-    ],
+    description: 'Datasheet inputs of a new product; TPP, density and ECCN are computed from them',
+    ...openApiExamples(CREATE_PRODUCT_EXAMPLES),
   });

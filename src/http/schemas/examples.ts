@@ -1,0 +1,508 @@
+import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
+import { problemType } from '../plugins/error-handler.ts';
+
+/**
+ * Examples for the OpenAPI document, taken from real responses of the service (reference data as seeded,
+ * ship date 2025-06-01). The contract tests validate each one against its schema and replay the check
+ * requests, so an example cannot drift from what the service does.
+ */
+
+/** An OpenAPI Example Object: Swagger UI lists these by summary and pre-fills "Try it out" with the first. */
+export interface OpenApiExample {
+  summary: string;
+  description?: string;
+  value: unknown;
+}
+
+export type NamedExamples = Record<string, OpenApiExample>;
+
+/**
+ * Named examples as zod metadata. Not the JSON Schema `examples` keyword: zod drops that from the input side
+ * of any schema that transforms (CountryCodeSchema upper-cases), so request bodies would lose it. The swagger
+ * plugin moves `x-examples` onto the media type or parameter that uses the schema.
+ */
+export function openApiExamples(named: NamedExamples): { 'x-examples': NamedExamples } {
+  return { 'x-examples': named };
+}
+
+const RESCINDED_WARNING =
+  'On ship date 2025-06-01 the Framework for Artificial Intelligence Diffusion (90 FR 4544, pack ai-diffusion-2025) ' +
+  'stopped being enforced on 2025-05-13, when BIS announced its rescission (no formal rescission published in the ' +
+  'Federal Register). Its compliance date 2025-05-15 was never reached, so it was never enforced. The regime ' +
+  'enforced after that is pack baseline-2023. Treat this answer as planning only, not the law of the day.';
+
+const AI_DIFFUSION_RULESET = {
+  id: 'ai-diffusion-2025',
+  name: 'Framework for Artificial Intelligence Diffusion',
+  citation: '90 FR 4544',
+  status: 'RESCINDED',
+  inForceOnShipDate: false,
+};
+
+export const SOUTH_KOREA_CHECK = {
+  destination: 'KR',
+  items: [{ productId: 'nvidia-h100-sxm', quantity: 10000 }],
+  endUser: { name: 'Example Korea Cloud', headquarters: 'KR', verifiedEndUser: null },
+  shipDate: '2025-06-01',
+};
+
+export const UAE_CHECK = {
+  destination: 'AE',
+  items: [
+    { productId: 'nvidia-h100-sxm', quantity: 2000 },
+    { description: 'custom board', tpp: 5200, performanceDensity: 7.1, datacenter: true, quantity: 4 },
+  ],
+  endUser: { name: 'Example Cloud LLC', headquarters: 'AE', verifiedEndUser: null },
+  consignee: 'Example Cloud LLC',
+  shipDate: '2025-06-01',
+  ruleset: 'ai-diffusion-2025',
+};
+
+export const SHIPMENT_REQUEST_EXAMPLES: NamedExamples = {
+  southKorea: {
+    summary: 'South Korea: 10,000 H100 for a Korean end user (Tier 1, License Exception AIA)',
+    value: SOUTH_KOREA_CHECK,
+  },
+  uae: {
+    summary: 'UAE: 2,000 H100 and 4 custom boards (Tier 2, licence within the allocation)',
+    value: UAE_CHECK,
+  },
+};
+
+export const DECISION_EXAMPLES: NamedExamples = {
+  southKorea: {
+    summary: 'South Korea: allowed under License Exception AIA, no quota used',
+    value: {
+      checkId: '68eac1e9-9e83-4fd4-b42f-1be4cf5084f1',
+      allowed: true,
+      licenseRequired: false,
+      authorization: 'AIA',
+      reviewPolicy: null,
+      destination: { code: 'KR', name: 'South Korea', tier: 'TIER_1' },
+      items: [
+        { productId: 'nvidia-h100-sxm', quantity: 10000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 158320000 },
+      ],
+      totalTpp: 158320000,
+      h100Equivalents: 10000,
+      quota: { countryAllocation: null, lpp: null },
+      reasons: [
+        {
+          code: 'TIER1_AIA',
+          message:
+            '3A090.a/4A090.a items (nvidia-h100-sxm, 158,320,000 TPP) to South Korea for an end user headquartered in ' +
+            'South Korea, both Tier 1: License Exception AIA; no quota is used.',
+          citation: '15 CFR 740.27',
+        },
+      ],
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
+  },
+  uae: {
+    summary: 'UAE: licence required, presumption of approval, drawing on the country allocation',
+    value: {
+      checkId: '5d0b6ff0-d687-414a-bd85-6d825ace3578',
+      allowed: false,
+      licenseRequired: true,
+      authorization: null,
+      reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
+      destination: { code: 'AE', name: 'United Arab Emirates', tier: 'TIER_2' },
+      items: [
+        { productId: 'nvidia-h100-sxm', quantity: 2000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 31664000 },
+        { description: 'custom board', quantity: 4, eccn: '3A090.a', tppPerUnit: 5200, tpp: 20800 },
+      ],
+      totalTpp: 31684800,
+      h100Equivalents: 2001.3,
+      quota: {
+        countryAllocation: {
+          applies: true,
+          capTpp: 790000000,
+          usedTpp: 0,
+          remainingTpp: 790000000,
+          thisShipmentTpp: 31684800,
+          remainingAfterTpp: 758315200,
+        },
+        lpp: {
+          year: 2025,
+          applies: false,
+          capTpp: 26900000,
+          usedTpp: 0,
+          remainingTpp: 26900000,
+          thisShipmentTpp: 0,
+          remainingAfterTpp: 26900000,
+        },
+      },
+      reasons: [
+        {
+          code: 'LPP_LIMIT_EXCEEDED',
+          message:
+            '3A090.a/4A090.a items (nvidia-h100-sxm, custom board, 31,684,800 TPP): consignee Example Cloud LLC has used ' +
+            '0 TPP of its 2025 LPP limit of 26,900,000 TPP; this shipment would bring it to 31,684,800 TPP, over the ' +
+            'limit, so License Exception LPP is not available.',
+          citation: '15 CFR 740.29',
+        },
+        {
+          code: 'TIER2_LICENSE_WITHIN_ALLOCATION',
+          message:
+            "Licence required; United Arab Emirates has 790,000,000 TPP of its 790,000,000 TPP allocation left, enough for this shipment's " +
+            '31,684,800 TPP: presumption of approval, and the licence would consume that much allocation.',
+          citation: '90 FR 4544',
+        },
+      ],
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
+  },
+};
+
+const TIER2_SOURCE =
+  '90 FR 4544: every destination not in Tier 1 (Supp. No. 5 (a)) or Tier 3 (D:5 and Macau)';
+const ALLOCATION_SOURCE =
+  '90 FR 4544 (15 CFR 742.6(b)): 790,000,000 TPP per Tier 2 country for calendar years 2025-2027 (~49,900 H100e); ' +
+  'doubled under a government-to-government arrangement';
+const SEEDED_AT = '2026-11-28T11:24:46.437Z';
+
+function tier2Country(code: string, name: string) {
+  return {
+    code,
+    name,
+    tier: 'TIER_2',
+    tierSource: TIER2_SOURCE,
+    allocationTpp: 790000000,
+    allocationSource: ALLOCATION_SOURCE,
+    govToGovArrangement: false,
+    effectiveAllocationTpp: 790000000,
+    officerModified: false,
+    updatedAt: SEEDED_AT,
+  };
+}
+
+export const COUNTRY_EXAMPLES: NamedExamples = {
+  uae: {
+    summary: 'United Arab Emirates: Tier 2, with its allocation balance',
+    value: {
+      ...tier2Country('AE', 'United Arab Emirates'),
+      quota: {
+        capTpp: 790000000,
+        reservedTpp: 0,
+        shippedTpp: 0,
+        usedTpp: 0,
+        remainingTpp: 790000000,
+        capH100e: 49898.9,
+        remainingH100e: 49898.9,
+      },
+    },
+  },
+  southKorea: {
+    summary: 'South Korea: Tier 1, no allocation',
+    value: {
+      code: 'KR',
+      name: 'South Korea',
+      tier: 'TIER_1',
+      tierSource:
+        '90 FR 4544, Supp. No. 5 to 15 CFR part 740, paragraph (a) (License Exception AIA destinations)',
+      allocationTpp: null,
+      allocationSource: null,
+      govToGovArrangement: false,
+      effectiveAllocationTpp: null,
+      officerModified: false,
+      updatedAt: SEEDED_AT,
+      quota: null,
+    },
+  },
+};
+
+export const COUNTRY_LIST_EXAMPLES: NamedExamples = {
+  tier2: {
+    summary: '?tier=TIER_2 (first two of the list)',
+    value: { data: [tier2Country('AD', 'Andorra'), tier2Country('AE', 'United Arab Emirates')] },
+  },
+};
+
+const H100 = {
+  id: 'nvidia-h100-sxm',
+  vendor: 'NVIDIA',
+  name: 'H100 SXM5 80GB',
+  kind: 'CHIP',
+  datacenter: true,
+  peaks: [
+    { precision: 'FP8', tops: 1979, bitLength: 8 },
+    { precision: 'INT8', tops: 1979, bitLength: 8 },
+    { precision: 'BF16', tops: 989.5, bitLength: 16 },
+    { precision: 'FP16', tops: 989.5, bitLength: 16 },
+    { precision: 'FP64', tops: 67, bitLength: 64 },
+  ],
+  dieAreaMm2: 814,
+  memoryBandwidthGBs: 3350,
+  componentId: null,
+  componentCount: null,
+  tpp: 15832,
+  performanceDensity: 19.4496,
+  eccn: '3A090.a',
+  h100Equivalents: 1,
+  source:
+    'NVIDIA H100 datasheet, sparse figures halved; SemiAnalysis on the AI Diffusion rule (2025) gives 15,831 TPP and ' +
+    'an 814 mm² GH100 die. The H100-equivalent basis.',
+  confidence: 'high: TPP and die area confirmed by a secondary source; other datasheet values from memory',
+};
+
+export const PRODUCT_EXAMPLES: NamedExamples = {
+  h100: { summary: 'NVIDIA H100 SXM: 1,979 dense FP8 TFLOPS x 8 = 15,832 TPP, 3A090.a', value: H100 },
+};
+
+export const PRODUCT_LIST_EXAMPLES: NamedExamples = {
+  catalogue: { summary: 'The catalogue (one entry shown)', value: { data: [H100] } },
+};
+
+export const CREATE_PRODUCT_EXAMPLES: NamedExamples = {
+  chip: {
+    summary: 'A data-centre chip described by its datasheet',
+    value: {
+      id: 'acme-x1',
+      vendor: 'Acme',
+      name: 'X1 accelerator',
+      kind: 'CHIP',
+      datacenter: true,
+      peaks: [{ precision: 'fp8', tops: 800, bitLength: 8 }],
+      dieAreaMm2: 600,
+      memoryBandwidthGBs: 3000,
+      source: 'Acme X1 datasheet rev. B',
+    },
+  },
+};
+
+export const CREATED_PRODUCT_EXAMPLES: NamedExamples = {
+  chip: {
+    summary: 'TPP 800 x 8 = 6,400 and density 10.67 computed: 3A090.a',
+    value: {
+      id: 'acme-x1',
+      vendor: 'Acme',
+      name: 'X1 accelerator',
+      kind: 'CHIP',
+      datacenter: true,
+      peaks: [{ precision: 'fp8', tops: 800, bitLength: 8 }],
+      dieAreaMm2: 600,
+      memoryBandwidthGBs: 3000,
+      componentId: null,
+      componentCount: null,
+      tpp: 6400,
+      performanceDensity: 10.6667,
+      eccn: '3A090.a',
+      h100Equivalents: 0.4,
+      source: 'Acme X1 datasheet rev. B',
+      confidence: 'officer-entered',
+    },
+  },
+};
+
+export const RULESET_LIST_EXAMPLES: NamedExamples = {
+  onShipDate: {
+    summary: '?date=2025-06-01: AI Diffusion already rescinded, the 2023 controls in force',
+    value: {
+      data: [
+        {
+          id: 'ai-diffusion-2025',
+          name: 'Framework for Artificial Intelligence Diffusion',
+          citation: '90 FR 4544',
+          published: '2025-01-15',
+          effective: '2025-01-13',
+          complianceDate: '2025-05-15',
+          enforcementStopped: '2025-05-13',
+          formallyRescinded: null,
+          succeededBy: 'baseline-2023',
+          isDefault: true,
+          statusOn: {
+            date: '2025-06-01',
+            status: 'RESCINDED',
+            inForce: false,
+            explanation: RESCINDED_WARNING,
+          },
+          source:
+            'https://www.federalregister.gov/documents/2025/01/15/2025-00636/framework-for-artificial-intelligence-diffusion',
+        },
+        {
+          id: 'baseline-2023',
+          name: 'Advanced computing controls of October 2023 as amended',
+          citation: '88 FR 73458 (as amended by 89 FR 23876, 89 FR 96790, 91 FR 1684, 91 FR 5091)',
+          published: '2023-10-25',
+          effective: '2023-11-17',
+          complianceDate: null,
+          enforcementStopped: null,
+          formallyRescinded: null,
+          succeededBy: null,
+          isDefault: false,
+          statusOn: {
+            date: '2025-06-01',
+            status: 'IN_FORCE',
+            inForce: true,
+            explanation:
+              'The Advanced computing controls of October 2023 as amended (88 FR 73458 (as amended by 89 FR 23876, ' +
+              '89 FR 96790, 91 FR 1684, 91 FR 5091), pack baseline-2023) was in force on ship date 2025-06-01 ' +
+              '(compliance required from 2023-11-17).',
+          },
+          source: 'https://www.govinfo.gov/content/pkg/FR-2023-10-25/html/2023-23055.htm',
+        },
+      ],
+    },
+  },
+};
+
+export const HEALTH_EXAMPLES: NamedExamples = {
+  up: { summary: 'The process is up', value: { status: 'ok' } },
+};
+
+export const READINESS_EXAMPLES: NamedExamples = {
+  ready: { summary: 'PostgreSQL answered', value: { status: 'ready', database: 'ok' } },
+};
+
+const EXAMPLE_REQUEST_ID = '3ee45ff7-80db-41c4-8749-3e82225fd8b6';
+const EXAMPLE_SHIPMENT_ID = '0b9f6c1e-2f7a-4c43-9d53-7a1f1c2b3d4e';
+const EXAMPLE_API_KEY_ID = '7c1d3b5e-9a42-4f0e-8d6b-2e5f4a3c1b0d';
+
+function problemExample(
+  summary: string,
+  code: ErrorCode,
+  detail: string,
+  instance: string,
+  errors?: { path: string; message: string }[],
+): OpenApiExample {
+  const { status, title } = ERROR_CATALOGUE[code];
+  const value = {
+    type: problemType(code),
+    title,
+    status,
+    detail,
+    code,
+    requestId: EXAMPLE_REQUEST_ID,
+    instance,
+  };
+  return { summary, value: errors === undefined ? value : { ...value, errors } };
+}
+
+/**
+ * Problem examples by status, added to the problem responses of the document. The route declares which statuses
+ * it can return; the swagger plugin picks, for each operation, the examples whose `instance` is on the same
+ * resource, or all of them when none is (then `code` says which case each one is).
+ */
+export const PROBLEM_EXAMPLES: Record<number, NamedExamples> = {
+  400: {
+    validation: problemExample(
+      'A field fails validation; errors[] has one entry per field',
+      'VALIDATION_FAILED',
+      'The request body is invalid.',
+      '/v1/checks',
+      [
+        { path: 'body.items[0].quantity', message: 'must be at least 1' },
+        { path: 'body', message: 'Unrecognized key: "colour"' },
+      ],
+    ),
+  },
+  401: {
+    missing: problemExample(
+      'No Authorization header',
+      'UNAUTHENTICATED',
+      'Send an API key as "Authorization: Bearer <key>".',
+      '/v1/checks',
+    ),
+    unknown: problemExample(
+      'Unknown or revoked key',
+      'UNAUTHENTICATED',
+      'The API key is unknown or revoked.',
+      '/v1/checks',
+    ),
+  },
+  403: {
+    role: problemExample(
+      'The role may not call this operation',
+      'FORBIDDEN',
+      'The auditor role may not call POST /v1/checks.',
+      '/v1/checks',
+    ),
+  },
+  404: {
+    country: problemExample(
+      'Unknown country',
+      'COUNTRY_NOT_FOUND',
+      'No country with ISO 3166-1 code XX.',
+      '/v1/countries/XX',
+    ),
+    product: problemExample(
+      'Unknown product',
+      'PRODUCT_NOT_FOUND',
+      'No product with id "nope".',
+      '/v1/products/nope',
+    ),
+    shipment: problemExample(
+      'Unknown shipment',
+      'SHIPMENT_NOT_FOUND',
+      `No shipment with id ${EXAMPLE_SHIPMENT_ID}.`,
+      `/v1/shipments/${EXAMPLE_SHIPMENT_ID}`,
+    ),
+    apiKey: problemExample(
+      'Unknown API key',
+      'API_KEY_NOT_FOUND',
+      `No API key with id ${EXAMPLE_API_KEY_ID}.`,
+      `/v1/api-keys/${EXAMPLE_API_KEY_ID}`,
+    ),
+  },
+  409: {
+    productExists: problemExample(
+      'The product id is taken',
+      'PRODUCT_EXISTS',
+      'A product with id "acme-x1" already exists.',
+      '/v1/products',
+    ),
+    idempotencyKeyReused: problemExample(
+      'The Idempotency-Key was used for another body',
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key "po-4711-line-1" was used for a different request (shipment ${EXAMPLE_SHIPMENT_ID}); use a new key for a new shipment.`,
+      '/v1/shipments',
+    ),
+    shipmentState: problemExample(
+      'The shipment is in a state that does not allow this',
+      'SHIPMENT_STATE_CONFLICT',
+      'The shipment was cancelled and its hold released; it cannot be shipped. Create a new shipment.',
+      `/v1/shipments/${EXAMPLE_SHIPMENT_ID}/ship`,
+    ),
+  },
+  413: {
+    tooLarge: problemExample(
+      'Body over the configured limit',
+      'PAYLOAD_TOO_LARGE',
+      'Request body is too large',
+      '/v1/checks',
+    ),
+  },
+  415: {
+    mediaType: problemExample(
+      'Not JSON',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Unsupported Media Type: text/plain',
+      '/v1/checks',
+    ),
+  },
+  429: {
+    rateLimited: problemExample(
+      'Too many requests for this key',
+      'RATE_LIMITED',
+      'Rate limit exceeded for this API key; retry later.',
+      '/v1/checks',
+    ),
+  },
+  500: {
+    internal: problemExample(
+      'A bug; details are in the server log under requestId',
+      'INTERNAL',
+      'An unexpected error occurred. Quote the requestId when reporting it.',
+      '/v1/checks',
+    ),
+  },
+  503: {
+    database: problemExample(
+      'The database is unreachable',
+      'SERVICE_UNAVAILABLE',
+      'The database is not reachable.',
+      '/readyz',
+    ),
+  },
+};
