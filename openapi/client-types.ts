@@ -446,11 +446,6 @@ export interface components {
         CountryList: {
             data: components["schemas"]["Country"][];
         };
-        /**
-         * @example {
-         *       "govToGovArrangement": true
-         *     }
-         */
         CountryPatch: {
             tier?: components["schemas"]["Tier"];
             /** @description Before doubling; null removes it */
@@ -750,6 +745,10 @@ export interface components {
         RulesetList: {
             data: components["schemas"]["Ruleset"][];
         };
+        ShipShipment: {
+            /** @description The BIS licence, when one was needed */
+            licenseNumber?: string;
+        } | null;
         Shipment: {
             /** Format: uuid */
             id: string;
@@ -2091,10 +2090,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The BIS licence, when one was needed */
-                    licenseNumber?: string;
-                } | null;
+                "application/json": components["schemas"]["ShipShipment"];
             };
         };
         responses: {
@@ -2145,6 +2141,24 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2234,6 +2248,24 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import {
   type QuotaSummary,
 } from '../../../services/countries.ts';
 import { updateCountryReference } from '../../../services/update-country.ts';
+import { COUNTRY_PATCH_EXAMPLES, openApiExamples } from '../../schemas/examples.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { CountryCodeSchema, problems, TierSchema } from '../../schemas/common.ts';
 import { CountryListSchema, CountrySchema, type CountryWire } from './schemas.ts';
@@ -109,7 +110,7 @@ export const countryRoutes: FastifyPluginAsyncZod = async (app) => {
           .refine((b) => Object.keys(b).length > 0, {
             message: 'send at least one of tier, allocationTpp, govToGovArrangement',
           })
-          .meta({ id: 'CountryPatch', examples: [{ govToGovArrangement: true }] }),
+          .meta({ id: 'CountryPatch', ...openApiExamples(COUNTRY_PATCH_EXAMPLES) }),
         response: { 200: CountrySchema, ...problems(400, 401, 403, 404, 413, 415, 429) },
       },
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { toH100Equivalents } from '../../../domain/classify.ts';
 import { getCountryQuota } from '../../../services/countries.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
+import { openApiExamples, QUOTA_EXAMPLES } from '../../schemas/examples.ts';
 import { CountryCodeSchema, problems, TierSchema, TppSchema } from '../../schemas/common.ts';
 
 const QuotaSchema = z
@@ -22,7 +23,7 @@ const QuotaSchema = z
     shippedH100e: z.number(),
     remainingH100e: z.number(),
   })
-  .meta({ id: 'Quota' });
+  .meta({ id: 'Quota', ...openApiExamples(QUOTA_EXAMPLES) });
 
 export const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

@@ -5,6 +5,12 @@ import { AppError } from '../../../errors.ts';
 import { getShipment, reserveShipment, transitionShipment } from '../../../services/shipments.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { problems, TppSchema } from '../../schemas/common.ts';
+import {
+  openApiExamples,
+  SHIP_BODY_EXAMPLES,
+  SHIPMENT_CREATED_EXAMPLES,
+  SHIPMENT_EXAMPLES,
+} from '../../schemas/examples.ts';
 import { DecisionSchema, ShipmentRequestSchema } from '../../schemas/shipment-request.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -24,7 +30,9 @@ const ShipmentFields = {
   createdAt: z.string().datetime(),
 };
 
-export const ShipmentCreatedSchema = z.object(ShipmentFields).meta({ id: 'ShipmentCreated' });
+export const ShipmentCreatedSchema = z
+  .object(ShipmentFields)
+  .meta({ id: 'ShipmentCreated', ...openApiExamples(SHIPMENT_CREATED_EXAMPLES) });
 
 export const ShipmentSchema = z
   .object({
@@ -36,9 +44,18 @@ export const ShipmentSchema = z
     shippedAt: z.string().datetime().nullable(),
     cancelledAt: z.string().datetime().nullable(),
   })
-  .meta({ id: 'Shipment' });
+  .meta({ id: 'Shipment', ...openApiExamples(SHIPMENT_EXAMPLES) });
 
-const IdParams = z.strictObject({ id: z.string().uuid('must be a shipment id (UUID)') });
+const IdParams = z.strictObject({
+  id: z
+    .string()
+    .uuid('must be a shipment id (UUID)')
+    .meta(
+      openApiExamples({
+        shipment: { summary: 'A shipment id', value: 'c21de37a-bdc9-41dd-b6b5-d22c6305dba7' },
+      }),
+    ),
+});
 
 export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -133,8 +150,9 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
               .optional()
               .describe('The BIS licence, when one was needed'),
           })
-          .nullish(),
-        response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 429) },
+          .nullish()
+          .meta({ id: 'ShipShipment', ...openApiExamples(SHIP_BODY_EXAMPLES) }),
+        response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request) =>
@@ -157,7 +175,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
           'Idempotent: cancelling a cancelled shipment answers 200 and changes nothing. A shipped shipment is 409. Audited.',
         security: [{ bearerAuth: [] }],
         params: IdParams,
-        response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 429) },
+        response: { 200: ShipmentSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request) =>
