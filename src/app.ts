@@ -3,10 +3,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import { auth } from './http/plugins/auth.ts';
-import { errorHandler } from './http/plugins/error-handler.ts';
+import { errorHandler, frameworkErrorHandler } from './http/plugins/error-handler.ts';
 import { security } from './http/plugins/security.ts';
 import { serviceContextProvider } from './http/plugins/service-context.ts';
 import { swaggerDocs } from './http/plugins/swagger.ts';
+import { apiKeyRoutes } from './http/routes/api-keys/index.ts';
+import { auditRoutes } from './http/routes/audit/index.ts';
 import { checkRoutes } from './http/routes/checks/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
@@ -51,6 +53,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -70,6 +73,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(countryRoutes);
   await app.register(productRoutes);
   await app.register(checkRoutes);
+  await app.register(auditRoutes);
+  await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
   await app.register(quotaRoutes);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/types.ts';
-import { recordAudit } from './audit.ts';
+import { recordStandaloneAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 import { evaluateShipment, type ResolvedRequest, type ShipmentRequest } from './evaluate-shipment.ts';
 
@@ -18,13 +18,12 @@ export function publicDecision(decision: Decision, checkId: string): CheckResult
 export async function checkShipment(ctx: ServiceContext, request: ShipmentRequest): Promise<CheckResult> {
   const evaluation = await evaluateShipment(ctx.db, ctx, request);
   const result = publicDecision(evaluation.decision, randomUUID());
-  await ctx.db.$transaction(async (tx) => {
-    await recordAudit(tx, ctx, {
-      action: 'check.create',
-      targetType: 'check',
-      targetId: result.checkId,
-      payload: { input: request, resolved: evaluation.resolved satisfies ResolvedRequest, output: result },
-    });
+  // Group-committed with other checks' records: a check changes nothing else, so it needs no transaction.
+  await recordStandaloneAudit(ctx, {
+    action: 'check.create',
+    targetType: 'check',
+    targetId: result.checkId,
+    payload: { input: request, resolved: evaluation.resolved satisfies ResolvedRequest, output: result },
   });
   return result;
 }

@@ -8,6 +8,8 @@ export interface RouteAccess {
   method: string;
   url: string;
   access: AccessPolicy;
+  /** Which parts of the request the route declares a schema for. */
+  validates: { params: boolean; querystring: boolean; body: boolean };
 }
 
 declare module 'fastify' {
@@ -67,7 +69,13 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
       }
       access = declared;
     }
-    for (const method of [route.method].flat()) routeAccess.push({ method, url: route.url, access });
+    const validates = {
+      params: route.schema?.params !== undefined,
+      querystring: route.schema?.querystring !== undefined,
+      body: route.schema?.body !== undefined,
+    };
+    for (const method of [route.method].flat())
+      routeAccess.push({ method, url: route.url, access, validates });
   });
 
   app.addHook('onRequest', async (request) => {

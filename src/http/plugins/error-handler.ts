@@ -88,6 +88,23 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'VALIDATION_FAILED',
 };
 
+/**
+ * For errors Fastify raises before routing (a malformed percent-encoding, an over-long path parameter), which
+ * never reach the error handler: set as the `frameworkErrors` option so that they are problem+json too.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', String(request.id));
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path parameter is too long.'
+      : 'The request URL is malformed.';
+  sendProblem(request, reply, 'VALIDATION_FAILED', detail);
+}
+
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+
+export interface SecurityOptions {
+  rateLimitPerMinute: number;
+}
+
+/** JSON answers are never rendered as documents: they may load nothing and be framed by nobody. */
+const API_CSP = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * Swagger UI is served from the package (no CDN): its scripts and styles come from 'self', it sets inline
+ * styles, draws icons from data: URIs and calls the API from the page. No upgrade-insecure-requests: the
+ * service is often reached over plain HTTP inside a closed network, where upgrading would break every asset.
+ */
+const DOCS_CSP = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+};
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** For operations that declare no body: none (or an empty object, which some clients always send) is fine. */
+async function refuseBody(request: FastifyRequest): Promise<void> {
+  const body: unknown = request.body;
+  if (body === undefined || body === null) return;
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
+  throw new AppError('VALIDATION_FAILED', 'This operation takes no request body.', {
+    errors: [{ path: 'body', message: 'must be empty' }],
+  });
+}
+
+function isDocsRoute(url: string): boolean {
+  return url === '/docs' || url.startsWith('/docs/');
+}
+
+/** Probes from the orchestrator must never be throttled into a restart. */
+function isProbe(url: string | undefined): boolean {
+  return url === '/healthz' || url === '/readyz';
+}
+
+/**
+ * Requests are counted per API key (by its hash, so the limiter never holds a secret), else per client IP.
+ * The limiter runs before authentication so that it also bounds the cost of unauthenticated traffic.
+ */
+function rateLimitKey(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const token = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  if (token !== undefined) return `key:${createHash('sha256').update(token).digest('hex')}`;
+  return `ip:${request.ip}`;
+}
+
+type JsonParser = (
+  request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, value?: unknown) => void,
+) => void;
+
+// eslint-disable-next-line no-control-regex -- U+0000 is precisely what this looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first string (value or key) holding U+0000 or an unpaired surrogate, or null. PostgreSQL
+ * can store neither in text or jsonb, so such input would fail deep inside a transaction as a 500; no real
+ * name, id or date contains them. Walks iteratively: a body may nest as deep as its size allows.
+ */
+export function findUnstorableString(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() as [unknown, string];
+    if (typeof node === 'string') {
+      if (UNSTORABLE.test(node)) return path;
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i -= 1) stack.push([node[i], `${path}[${i}]`]);
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (UNSTORABLE.test(key)) return path;
+        stack.push([child, `${path}.${key}`]);
+      }
+    }
+  }
+  return null;
+}
+
+function unstorableError(path: string): AppError {
+  return new AppError('VALIDATION_FAILED', 'Text may not contain U+0000 or unpaired UTF-16 surrogates.', {
+    errors: [{ path, message: 'contains U+0000 or an unpaired surrogate' }],
+  });
+}
+
+async function securityPlugin(app: FastifyInstance, options: SecurityOptions): Promise<void> {
+  app.addHook('onRoute', (route) => {
+    if (isDocsRoute(route.url)) {
+      route.config = {
+        ...(route.config ?? {}),
+        helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
+      } as typeof route.config;
+    }
+    // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.
+    // The body guard is a hook rather than a schema so that the documented contract stays "no request body".
+    if (route.url.startsWith('/v1/')) {
+      if (route.schema?.querystring === undefined) {
+        route.schema = { ...(route.schema ?? {}), querystring: z.strictObject({}) };
+      }
+      const methods = [route.method].flat();
+      if (route.schema.body === undefined && methods.some((m) => BODY_METHODS.has(m))) {
+        route.preValidation = [route.preValidation ?? []].flat().concat(refuseBody);
+      }
+    }
+  });
+
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'RATE_LIMITED',
+        `Rate limit of ${context.max} requests a minute exceeded; retry in ${context.after}.`,
+      ),
+  });
+  // As an app-wide hook rather than the plugin's per-route one, so that it runs before authentication.
+  const limiter = app.rateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    if (isProbe(request.routeOptions.url)) return;
+    await limiter.call(app, request, reply);
+  });
+
+  // Only JSON bodies are understood; anything else (text/plain included) is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+
+  const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      const bad = findUnstorableString(value, 'body');
+      if (bad !== null) return done(unstorableError(bad), undefined);
+      return done(null, value);
+    });
+  });
+  app.addHook('preValidation', async (request) => {
+    const bad =
+      findUnstorableString(request.params, 'params') ?? findUnstorableString(request.query, 'querystring');
+    if (bad !== null) throw unstorableError(bad);
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    // Answers carry decisions and, once, new secrets: no cache along the way may keep them.
+    if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+  });
+}
+
+export const security = fp(securityPlugin, { name: 'security', dependencies: ['error-handler'] });
