@@ -12,14 +12,9 @@
  * for the command, or the one already running there (the service's) if there is one. Exit 1 on error.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../src/config.ts';
-import {
-  parseDatabaseUrl,
-  runningEmbeddedEndpoint,
-  startEmbeddedPostgres,
-  type DatabaseEndpoint,
-  type EmbeddedPostgresHandle,
-} from '../src/db/embedded.ts';
+import { openDatabaseTarget } from '../src/db/target.ts';
+import { loadConfig } from '../src/config.ts';
+import type { DatabaseEndpoint } from '../src/db/embedded.ts';
 import {
   createMigration,
   deployMigrations,
@@ -31,12 +26,6 @@ import {
 
 const COMMANDS = ['migrate', 'deploy', 'status', 'diff', 'reset', 'seed'] as const;
 type Command = (typeof COMMANDS)[number];
-
-interface Target {
-  endpoint: DatabaseEndpoint;
-  description: string;
-  embedded: EmbeddedPostgresHandle | null;
-}
 
 const info = (message: string): void => void process.stderr.write(`${message}\n`);
 
@@ -60,7 +49,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const target = await openTarget(config);
+  const target = await openDatabaseTarget(config);
   try {
     info(`database: ${target.description}`);
     return await run(command, target.endpoint, values.name ?? '');
@@ -118,27 +107,6 @@ async function run(command: Command, endpoint: DatabaseEndpoint, name: string): 
       return 0;
     }
   }
-}
-
-async function openTarget(config: Config): Promise<Target> {
-  if (config.DATABASE_URL) {
-    const endpoint = parseDatabaseUrl(config.DATABASE_URL);
-    return {
-      endpoint,
-      description: `DATABASE_URL (${endpoint.host}:${endpoint.port}/${endpoint.database})`,
-      embedded: null,
-    };
-  }
-  const running = await runningEmbeddedEndpoint(config.DATA_DIR);
-  if (running) {
-    return {
-      endpoint: running,
-      description: `embedded PostgreSQL already running on ${config.DATA_DIR} (port ${running.port})`,
-      embedded: null,
-    };
-  }
-  const embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
-  return { endpoint: embedded.endpoint, description: `embedded PostgreSQL in ${config.DATA_DIR}`, embedded };
 }
 
 function reportApplied(applied: string[]): void {

@@ -12,15 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { openDatabaseTarget } from '../db/target.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createPrismaClient } from '../db/client.ts';
-import {
-  parseDatabaseUrl,
-  runningEmbeddedEndpoint,
-  startEmbeddedPostgres,
-  type DatabaseEndpoint,
-  type EmbeddedPostgresHandle,
-} from '../db/embedded.ts';
 import { deployMigrations } from '../db/schema-engine.ts';
 import { AppError } from '../errors.ts';
 import { ROLES, type Role } from '../http/access.ts';
@@ -75,37 +69,6 @@ function parseCommand(argv: string[]): Command {
   }
 }
 
-interface Target {
-  endpoint: DatabaseEndpoint;
-  description: string;
-  embedded: EmbeddedPostgresHandle | null;
-}
-
-async function openTarget(config: Config): Promise<Target> {
-  if (config.DATABASE_URL) {
-    const endpoint = parseDatabaseUrl(config.DATABASE_URL);
-    return {
-      endpoint,
-      description: `DATABASE_URL (${endpoint.host}:${endpoint.port}/${endpoint.database})`,
-      embedded: null,
-    };
-  }
-  const running = await runningEmbeddedEndpoint(config.DATA_DIR);
-  if (running) {
-    return {
-      endpoint: running,
-      description: `embedded PostgreSQL running on ${config.DATA_DIR}`,
-      embedded: null,
-    };
-  }
-  const embedded = await startEmbeddedPostgres({
-    dataDir: config.DATA_DIR,
-    port: config.EMBEDDED_PG_PORT,
-    logger: { info: () => undefined, debug: () => undefined, warn: info, error: info },
-  });
-  return { endpoint: embedded.endpoint, description: `embedded PostgreSQL in ${config.DATA_DIR}`, embedded };
-}
-
 /** Runs the command; returns what goes to stdout, printed only after the database is closed so it ends the output. */
 async function run(command: Command, db: PrismaClient): Promise<string[]> {
   const ctx = { db, actor: null, requestId: `cli:${randomUUID()}`, now: () => new Date() };
@@ -149,7 +112,9 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const target = await openTarget(config);
+  const target = await openDatabaseTarget(config, {
+    logger: { info: () => undefined, debug: () => undefined, warn: info, error: info },
+  });
   const db = createPrismaClient(target.endpoint, { poolSize: 2 });
   let output: string[];
   try {

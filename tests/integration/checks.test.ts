@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOUTH_KOREA_CHECK, UAE_CHECK } from '../../src/http/schemas/examples.ts';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -18,24 +19,9 @@ const check = (body: unknown) =>
     .set(bearer(vendor))
     .send(body as object);
 
-const korea = {
-  destination: 'KR',
-  items: [{ productId: 'nvidia-h100-sxm', quantity: 10_000 }],
-  endUser: { name: 'Example Korea Cloud', headquarters: 'KR', verifiedEndUser: null },
-  shipDate: '2025-06-01',
-};
-
-const uae = {
-  destination: 'AE',
-  items: [
-    { productId: 'nvidia-h100-sxm', quantity: 2000 },
-    { description: 'custom board', tpp: 5200, performanceDensity: 7.1, datacenter: true, quantity: 4 },
-  ],
-  endUser: { name: 'Example Cloud LLC', headquarters: 'AE', verifiedEndUser: null },
-  consignee: 'Example Cloud LLC',
-  shipDate: '2025-06-01',
-  ruleset: 'ai-diffusion-2025',
-};
+// The documented examples (Swagger UI pre-fills the first): the tests hold them to what the service answers.
+const korea = SOUTH_KOREA_CHECK;
+const uae = UAE_CHECK;
 
 describe('POST /v1/checks: the seed stories', () => {
   it('10,000 H100 to South Korea: Tier 1, allowed under AIA, no quota used', async () => {
