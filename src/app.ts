@@ -16,6 +16,7 @@ import { quotaRoutes } from './http/routes/quotas/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
+import { ReferenceDataCache } from './services/reference-data.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 
 export interface BuildAppOptions {
@@ -23,6 +24,8 @@ export interface BuildAppOptions {
   db: PrismaClient;
   /** Clock for "today" in decisions and audit timestamps; tests pin it. */
   now?: () => Date;
+  /** The in-memory reference data checks read; server.ts keeps it fresh from PostgreSQL notifications. */
+  reference?: ReferenceDataCache;
   /** Override the pino logger options (tests pass false for silence). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -63,7 +66,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', String(request.id));
   });
 
-  await app.register(serviceContextProvider, { db, config, now: options.now ?? (() => new Date()) });
+  await app.register(serviceContextProvider, {
+    db,
+    config,
+    now: options.now ?? (() => new Date()),
+    reference: options.reference ?? new ReferenceDataCache(db),
+  });
   await app.register(errorHandler);
   await app.register(security, { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
   await app.register(auth, { authenticator: new ApiKeyAuthenticator(db) });

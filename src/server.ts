@@ -3,8 +3,10 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createPrismaClient } from './db/client.ts';
 import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.ts';
+import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
 import { deployMigrations } from './db/schema-engine.ts';
 import { registerBootstrapKey } from './services/api-keys.ts';
+import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
 import { expireHolds } from './services/shipments.ts';
 
@@ -37,12 +39,14 @@ async function main(): Promise<void> {
   const db = createPrismaClient(endpoint, { poolSize: config.DB_POOL_SIZE });
 
   let sweeper: NodeJS.Timeout | null = null;
+  let listener: NotificationListener | null = null;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
     app?.log.info({ signal }, 'shutting down');
     if (sweeper) clearInterval(sweeper);
+    await listener?.close();
     try {
       await app?.close();
       await db.$disconnect();
@@ -61,7 +65,16 @@ async function main(): Promise<void> {
       ? await registerBootstrapKey(db, config.BOOTSTRAP_OFFICER_KEY)
       : null;
 
-    app = await buildApp({ config, db });
+    const reference = new ReferenceDataCache(db);
+    app = await buildApp({ config, db, reference });
+    const appLog = app.log;
+    // Officers' changes in any process reach every process's reference cache through PostgreSQL.
+    listener = listenForNotifications(
+      endpoint,
+      REFERENCE_DATA_CHANNEL,
+      () => reference.invalidate(),
+      (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
+    );
     await app.listen({ port: config.PORT, host: config.HOST });
     const log = app.log;
     sweeper = setInterval(() => {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/types.ts';
 import { recordStandaloneAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
-import { evaluateShipment, type ResolvedRequest, type ShipmentRequest } from './evaluate-shipment.ts';
+import {
+  evaluateShipment,
+  readPools,
+  type ResolvedRequest,
+  type ShipmentRequest,
+} from './evaluate-shipment.ts';
 
 export type CheckResult = Omit<Decision, 'holds'> & { checkId: string };
 
@@ -16,7 +21,7 @@ export function publicDecision(decision: Decision, checkId: string): CheckResult
  * (inputs, resolved defaults and the full answer) has committed.
  */
 export async function checkShipment(ctx: ServiceContext, request: ShipmentRequest): Promise<CheckResult> {
-  const evaluation = await evaluateShipment(ctx.db, ctx, request);
+  const evaluation = await evaluateShipment(ctx.db, ctx, request, readPools, ctx.reference);
   const result = publicDecision(evaluation.decision, randomUUID());
   // Group-committed with other checks' records: a check changes nothing else, so it needs no transaction.
   await recordStandaloneAudit(ctx, {

@@ -12,13 +12,14 @@ import type {
   VerifiedEndUserKind,
 } from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
-import { findCountries, type CountryRecord } from '../repositories/country-repository.ts';
+import type { CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
-import { findProducts, type ProductRecord } from '../repositories/product-repository.ts';
+import type { ProductRecord } from '../repositories/product-repository.ts';
 import { findPools, type PoolKey, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
 import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
+import type { ReferenceSource } from './reference-data.ts';
 
 export interface CatalogueLine {
   productId: string;
@@ -170,7 +171,8 @@ export async function evaluateShipment(
   db: Db,
   ctx: Pick<ServiceContext, 'config' | 'now'>,
   request: ShipmentRequest,
-  poolReader: PoolReader = readPools,
+  poolReader: PoolReader,
+  reference: ReferenceSource,
 ): Promise<Evaluation> {
   const errors: FieldError[] = [];
   const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
@@ -184,8 +186,10 @@ export async function evaluateShipment(
   const headquartersCode = request.endUser.headquarters.toUpperCase();
   const productIds = [...new Set(request.items.filter(isCatalogueLine).map((line) => line.productId))];
   const [countries, products] = await Promise.all([
-    findCountries(db, [...new Set([destinationCode, headquartersCode])]),
-    productIds.length > 0 ? findProducts(db, productIds) : Promise.resolve(new Map<string, ProductRecord>()),
+    reference.countries([...new Set([destinationCode, headquartersCode])]),
+    productIds.length > 0
+      ? reference.products(productIds)
+      : Promise.resolve(new Map<string, ProductRecord>()),
   ]);
   const destination = countries.get(destinationCode);
   const hq = countries.get(headquartersCode);
@@ -199,7 +203,7 @@ export async function evaluateShipment(
     .filter((id): id is string => id !== null && !products.has(id));
   const components = new Map(products);
   if (componentIds.length > 0)
-    for (const [id, p] of await findProducts(db, componentIds)) components.set(id, p);
+    for (const [id, p] of await reference.products(componentIds)) components.set(id, p);
 
   const items: ClassifiedItem[] = [];
   request.items.forEach((line, index) => {

@@ -9,6 +9,7 @@ import {
   type ProductRecord,
 } from '../repositories/product-repository.ts';
 import { recordAudit } from './audit.ts';
+import { announceReferenceChange } from './reference-data.ts';
 import type { ServiceContext } from './context.ts';
 
 export function recordToSpec(record: ProductRecord): ProductSpec {
@@ -73,12 +74,13 @@ export async function getProduct(ctx: Pick<ServiceContext, 'db'>, id: string): P
 
 /** An officer adds a product: its classification is computed, never taken from the caller. Audited. */
 export async function createProduct(ctx: ServiceContext, spec: ProductSpec): Promise<ProductRecord> {
-  return ctx.db.$transaction(async (tx) => {
+  const product = await ctx.db.$transaction(async (tx) => {
     const component = spec.componentId ? await findProduct(tx, spec.componentId) : null;
     const record = specToRecord(spec, (id) =>
       component && component.id === id ? recordToSpec(component) : undefined,
     );
     const created = await insertProduct(tx, record, ctx.now());
+    await announceReferenceChange(tx, `product:${spec.id}`);
     await recordAudit(tx, ctx, {
       action: 'product.create',
       targetType: 'product',
@@ -87,4 +89,6 @@ export async function createProduct(ctx: ServiceContext, spec: ProductSpec): Pro
     });
     return created;
   });
+  ctx.reference.invalidate();
+  return product;
 }

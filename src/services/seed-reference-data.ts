@@ -4,6 +4,7 @@ import { upsertCountrySeeds } from '../repositories/country-repository.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
+import { announceReferenceChange } from './reference-data.ts';
 
 export interface SeedResult {
   countries: { inserted: number; refreshed: number };
@@ -21,6 +22,9 @@ export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(0x73656564)`;
     const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
     const productResult = await upsertProductSeeds(tx, products);
+    const changed =
+      countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
+    if (changed > 0) await announceReferenceChange(tx, 'seed');
     return { countries, products: productResult };
   });
 }

@@ -21,6 +21,7 @@ import { canonicalJson, recordAudit } from './audit.ts';
 import { publicDecision, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
 import { evaluateShipment, type PoolReader, type ShipmentRequest } from './evaluate-shipment.ts';
+import { databaseReference } from './reference-data.ts';
 
 /** Interactive transactions here may queue behind a hot pool's row lock: give them room, not the 5 s default. */
 export const LEDGER_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
@@ -128,7 +129,14 @@ export async function reserveShipment(
 
   try {
     const record = await ctx.db.$transaction(async (tx) => {
-      const evaluation = await evaluateShipment(tx, ctx, input.body, lockingPoolReader(actor.keyId));
+      const evaluation = await evaluateShipment(
+        tx,
+        ctx,
+        input.body,
+        lockingPoolReader(actor.keyId),
+        // A reservation reads the reference data in its own transaction, never from a cache.
+        databaseReference(tx),
+      );
       const { decision, countryPool, lppPool, resolved } = evaluation;
       const status = initialShipmentStatus(decision);
       const holding = status === 'RESERVED' || status === 'PENDING_LICENSE';

@@ -7,6 +7,7 @@ import {
 import { appendLedger, lockPool } from '../repositories/ledger-repository.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
+import { announceReferenceChange } from './reference-data.ts';
 import type { ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { LEDGER_TX_OPTIONS } from './shipments.ts';
@@ -27,7 +28,7 @@ export async function updateCountryReference(
   code: string,
   patch: CountryPatch,
 ): Promise<CountryRecord> {
-  return ctx.db.$transaction(async (tx) => {
+  const updated = await ctx.db.$transaction(async (tx) => {
     const before = await findCountryForUpdate(tx, code);
     if (!before) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
     const tier = patch.tier ?? before.tier;
@@ -84,6 +85,7 @@ export async function updateCountryReference(
         }
       }
     }
+    await announceReferenceChange(tx, `country:${code}`);
     await recordAudit(tx, ctx, {
       action: 'country.update',
       targetType: 'country',
@@ -107,4 +109,6 @@ export async function updateCountryReference(
     });
     return after;
   }, LEDGER_TX_OPTIONS);
+  ctx.reference.invalidate();
+  return updated;
 }

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { parseDatabaseUrl } from '../../src/db/embedded.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
+import type { ReferenceDataCache } from '../../src/services/reference-data.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 
 export interface TestApp {
@@ -29,12 +30,23 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 /** A real app on the shared test database, seeded with the reference data (idempotent and lock-guarded). */
 export async function createTestApp(
-  options: { env?: Record<string, string>; now?: () => Date; poolSize?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    poolSize?: number;
+    reference?: ReferenceDataCache;
+  } = {},
 ): Promise<TestApp> {
   const config = testConfig(options.env);
   const db = createPrismaClient(parseDatabaseUrl(testDatabaseUrl()), { poolSize: options.poolSize ?? 5 });
   await seedReferenceData(db);
-  const app = await buildApp({ config, db, logger: false, ...(options.now ? { now: options.now } : {}) });
+  const app = await buildApp({
+    config,
+    db,
+    logger: false,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.reference ? { reference: options.reference } : {}),
+  });
   await app.ready();
   return {
     app,

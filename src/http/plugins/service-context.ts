@@ -3,9 +3,11 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../config.ts';
 import type { PrismaClient } from '../../repositories/db.ts';
 import type { ServiceContext } from '../../services/context.ts';
+import type { ReferenceDataCache } from '../../services/reference-data.ts';
 
 export interface AppDependencies {
   db: PrismaClient;
+  reference: ReferenceDataCache;
   config: Config;
   now: () => Date;
 }
@@ -18,8 +20,16 @@ declare module 'fastify' {
 
 /** Builds the context a use case receives from the request: the actor, request id and logger travel with it. */
 export function serviceContext(request: FastifyRequest): ServiceContext {
-  const { db, config, now } = request.server.deps;
-  return { db, config, now, actor: request.actor, requestId: String(request.id), log: request.log };
+  const { db, config, now, reference } = request.server.deps;
+  return {
+    db,
+    config,
+    now,
+    reference,
+    actor: request.actor,
+    requestId: String(request.id),
+    log: request.log,
+  };
 }
 
 async function serviceContextPlugin(app: FastifyInstance, deps: AppDependencies): Promise<void> {
