@@ -4,13 +4,7 @@ import { yearOf } from '../domain/dates.ts';
 import { decideShipment } from '../domain/decide.ts';
 import { ClassificationError } from '../domain/errors.ts';
 import { getRulePack, isRulesetId } from '../domain/rulesets.ts';
-import type {
-  ClassifiedItem,
-  Decision,
-  DecisionInput,
-  RulesetId,
-  VerifiedEndUserKind,
-} from '../domain/types.ts';
+import type { ClassifiedItem, Decision, RulesetId, VerifiedEndUserKind } from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
 import type { CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
@@ -62,6 +56,27 @@ export interface ResolvedRequest {
   consigneeKey: string;
   shipDate: string;
   ruleset: RulesetId;
+}
+
+export interface PoolRequests {
+  country: { code: string; capTpp: number } | null;
+  lpp: { consigneeKey: string; year: number; capTpp: number } | null;
+}
+
+export interface PoolBalances {
+  country: QuotaPoolRecord | null;
+  lpp: QuotaPoolRecord | null;
+}
+
+export interface PreparedShipment {
+  request: ShipmentRequest;
+  resolved: ResolvedRequest;
+  destination: CountryRecord;
+  headquarters: CountryRecord;
+  items: ClassifiedItem[];
+  pack: RulesetId;
+  /** The pools a decision reads (country allocation, consignee's LPP budget) where the destination has them. */
+  pools: PoolRequests;
 }
 
 export interface Evaluation {
@@ -163,17 +178,15 @@ function classifyCatalogue(
 }
 
 /**
- * Resolves a proposed shipment against the reference data and the quota balances and asks the pure engine
- * for a decision. Used unchanged by checks (plain reads) and by reservations (pools created and locked by
- * the ledger's reader inside its transaction), so both give the same answer for the same state.
+ * Everything about a proposed shipment that does not depend on quota balances: the request validated against the
+ * reference data (unknown codes and products are 400 with their paths), its defaults applied and its lines
+ * classified, and the pools a decision on it reads.
  */
-export async function evaluateShipment(
-  db: Db,
+export async function prepareShipment(
   ctx: Pick<ServiceContext, 'config' | 'now'>,
   request: ShipmentRequest,
-  poolReader: PoolReader,
   reference: ReferenceSource,
-): Promise<Evaluation> {
+): Promise<PreparedShipment> {
   const errors: FieldError[] = [];
   const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
   if (!isRulesetId(rulesetId)) {
@@ -244,50 +257,75 @@ export async function evaluateShipment(
   const hasQuotas = pack.quantities !== null && destination.tier === 'TIER_2';
   const allocation = hasQuotas ? effectiveAllocationTpp(destination) : null;
   const year = yearOf(shipDate);
-  const pools = await poolReader(db, {
-    country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
-    lpp:
-      hasQuotas && pack.quantities
-        ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear }
-        : null,
-  });
-
-  const input: DecisionInput = {
+  return {
+    request,
+    resolved,
+    destination,
+    headquarters: hq,
+    items,
     pack: pack.id,
-    shipDate,
+    pools: {
+      country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
+      lpp:
+        hasQuotas && pack.quantities
+          ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear }
+          : null,
+    },
+  };
+}
+
+/** The engine's decision on a prepared shipment, given the current balances of its pools. Pure. */
+export function decidePrepared(prepared: PreparedShipment, balances: PoolBalances): Decision {
+  const { request, resolved, destination, headquarters, items, pools } = prepared;
+  const used = (pool: QuotaPoolRecord | null): number => (pool ? pool.reservedTpp + pool.shippedTpp : 0);
+  return decideShipment({
+    pack: prepared.pack,
+    shipDate: resolved.shipDate,
     destination: {
       code: destination.code,
       name: destination.name,
       tier: destination.tier,
-      allocationTpp: allocation,
+      allocationTpp: pools.country?.capTpp ?? null,
       govToGovArrangement: destination.govToGovArrangement,
     },
-    headquarters: { code: hq.code, name: hq.name, tier: hq.tier },
+    headquarters: { code: headquarters.code, name: headquarters.name, tier: headquarters.tier },
     endUser: { name: request.endUser.name, verifiedEndUser: request.endUser.verifiedEndUser },
-    consignee,
+    consignee: resolved.consignee,
     items,
     quota: {
-      country:
-        hasQuotas && allocation !== null
-          ? pools.country
-            ? { capTpp: pools.country.capTpp, usedTpp: pools.country.reservedTpp + pools.country.shippedTpp }
-            : { capTpp: allocation, usedTpp: 0 }
-          : null,
-      lpp:
-        hasQuotas && pack.quantities
-          ? {
-              year,
-              capTpp: pools.lpp?.capTpp ?? pack.quantities.lppTppPerConsigneePerYear,
-              usedTpp: pools.lpp ? pools.lpp.reservedTpp + pools.lpp.shippedTpp : 0,
-            }
-          : null,
+      country: pools.country
+        ? { capTpp: balances.country?.capTpp ?? pools.country.capTpp, usedTpp: used(balances.country) }
+        : null,
+      lpp: pools.lpp
+        ? {
+            year: pools.lpp.year,
+            capTpp: balances.lpp?.capTpp ?? pools.lpp.capTpp,
+            usedTpp: used(balances.lpp),
+          }
+        : null,
     },
-  };
+  });
+}
+
+/**
+ * Prepares a shipment, reads its pools and decides. Checks call it with plain reads; reservations prepare once
+ * and decide under the pools' row locks. Both go through the same two steps, so they give the same answer for
+ * the same state.
+ */
+export async function evaluateShipment(
+  db: Db,
+  ctx: Pick<ServiceContext, 'config' | 'now'>,
+  request: ShipmentRequest,
+  poolReader: PoolReader,
+  reference: ReferenceSource,
+): Promise<Evaluation> {
+  const prepared = await prepareShipment(ctx, request, reference);
+  const balances = await poolReader(db, prepared.pools);
   return {
-    resolved,
-    destination,
-    decision: decideShipment(input),
-    countryPool: pools.country,
-    lppPool: pools.lpp,
+    resolved: prepared.resolved,
+    destination: prepared.destination,
+    decision: decidePrepared(prepared, balances),
+    countryPool: balances.country,
+    lppPool: balances.lpp,
   };
 }
