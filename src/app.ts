@@ -17,6 +17,7 @@ import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
+import { ReservationBatcher } from './services/shipments.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 
 export interface BuildAppOptions {
@@ -71,6 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config,
     now: options.now ?? (() => new Date()),
     reference: options.reference ?? new ReferenceDataCache(db),
+    reservations: new ReservationBatcher(db),
   });
   await app.register(errorHandler);
   await app.register(security, { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });

@@ -25,12 +25,67 @@ function fromRaw(row: RawPoolRow): QuotaPoolRecord {
   });
 }
 
+export interface PoolSpec {
+  subject: string;
+  year: number;
+  /** The cap a pool opens with if it does not exist yet. */
+  capTpp: number;
+}
+
+export function poolKey(subject: string, year: number): string {
+  return `${subject}|${year}`;
+}
+
 /**
- * Returns the pool row locked FOR UPDATE until the transaction ends, opening it with `capTpp` if it does not
- * exist yet. One statement: the upsert's DO UPDATE takes the row lock, so two transactions that reserve against
- * the same pool queue here, in the database, whichever process they run in. A new pool starts at zero and its
- * opening cap is an ADJUST entry, so the cap too is the sum of the pool's entries.
+ * Returns the pool rows locked FOR UPDATE until the transaction ends, opening any that do not exist yet. One
+ * statement: the upsert's DO UPDATE takes each row lock, so transactions that reserve against the same pool
+ * queue here, in the database, whichever process they run in. Rows are locked in sorted order, the order every
+ * writer uses, so two writers never wait on each other in a cycle. A new pool starts at zero and its opening cap
+ * is an ADJUST entry, so the cap too is the sum of the pool's entries.
  */
+export async function lockPools(
+  db: Db,
+  kind: QuotaPoolKind,
+  specs: PoolSpec[],
+  actorKeyId: string | null,
+): Promise<Map<string, QuotaPoolRecord>> {
+  const unique = [...new Map(specs.map((spec) => [poolKey(spec.subject, spec.year), spec])).values()].sort(
+    (a, b) => (poolKey(a.subject, a.year) < poolKey(b.subject, b.year) ? -1 : 1),
+  );
+  const locked = new Map<string, QuotaPoolRecord>();
+  if (unique.length === 0) return locked;
+  const rows = await db.$queryRaw<(RawPoolRow & { inserted: boolean })[]>`
+    INSERT INTO quota_pools (id, kind, subject, year, cap_tpp, updated_at)
+    SELECT id, ${kind}::"QuotaPoolKind", subject, year, 0, now()
+    FROM unnest(${unique.map(() => randomUUID())}::uuid[], ${unique.map((s) => s.subject)}::text[],
+                ${unique.map((s) => s.year)}::int[]) WITH ORDINALITY AS t(id, subject, year, n)
+    ORDER BY n
+    ON CONFLICT (kind, subject, year) DO UPDATE SET updated_at = quota_pools.updated_at
+    RETURNING id, kind, subject, year, cap_tpp::text, reserved_tpp::text, shipped_tpp::text, (xmax = 0) AS inserted`;
+  const openings: LedgerChange[] = [];
+  for (const row of rows) {
+    const key = poolKey(row.subject, row.year);
+    const record = fromRaw(row);
+    if (row.inserted) {
+      const capTpp = unique.find((s) => poolKey(s.subject, s.year) === key)?.capTpp ?? 0;
+      openings.push({
+        poolId: row.id,
+        type: 'ADJUST',
+        shipmentId: null,
+        capDelta: capTpp,
+        actorKeyId,
+        note: 'opening allocation',
+      });
+      record.capTpp = capTpp;
+    }
+    locked.set(key, record);
+  }
+  await appendLedger(db, openings);
+  if (locked.size !== unique.length) throw new Error(`quota pools of kind ${kind} could not all be locked`);
+  return locked;
+}
+
+/** lockPools for one pool. */
 export async function lockPool(
   db: Db,
   kind: QuotaPoolKind,
@@ -39,25 +94,10 @@ export async function lockPool(
   capTpp: number,
   actorKeyId: string | null,
 ): Promise<QuotaPoolRecord> {
-  const rows = await db.$queryRaw<(RawPoolRow & { inserted: boolean })[]>`
-    INSERT INTO quota_pools (id, kind, subject, year, cap_tpp, updated_at)
-    VALUES (${randomUUID()}::uuid, ${kind}::"QuotaPoolKind", ${subject}, ${year}, 0, now())
-    ON CONFLICT (kind, subject, year) DO UPDATE SET updated_at = quota_pools.updated_at
-    RETURNING id, kind, subject, year, cap_tpp::text, reserved_tpp::text, shipped_tpp::text, (xmax = 0) AS inserted`;
-  const row = rows[0];
-  if (!row) throw new Error(`quota pool ${kind}/${subject}/${year} could not be locked`);
-  if (!row.inserted) return fromRaw(row);
-  await appendLedger(db, [
-    {
-      poolId: row.id,
-      type: 'ADJUST',
-      shipmentId: null,
-      capDelta: capTpp,
-      actorKeyId,
-      note: 'opening allocation',
-    },
-  ]);
-  return { ...fromRaw(row), capTpp };
+  const locked = await lockPools(db, kind, [{ subject, year, capTpp }], actorKeyId);
+  const record = locked.get(poolKey(subject, year));
+  if (!record) throw new Error(`quota pool ${kind}/${subject}/${year} could not be locked`);
+  return record;
 }
 
 /** Locks an existing pool by id (ship, cancel, expiry); pools are never deleted. */

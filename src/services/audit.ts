@@ -123,6 +123,16 @@ export async function recordAudit(tx: Db, ctx: AuditContext, input: AuditInput):
   return event.id;
 }
 
+/** Several events appended in order inside the caller's transaction, with one lock, one head read, one insert. */
+export async function recordAudits(
+  tx: Db,
+  entries: { ctx: AuditContext; input: AuditInput }[],
+): Promise<string[]> {
+  const events = entries.map(({ ctx, input }) => describeEvent(ctx, input));
+  if (events.length > 0) await appendLocked(tx, events);
+  return events.map((event) => event.id);
+}
+
 interface PendingEvent {
   event: AuditHashFields;
   resolve: (id: string) => void;

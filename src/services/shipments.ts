@@ -2,25 +2,34 @@ import { createHash, randomUUID } from 'node:crypto';
 import { holdsQuota, initialShipmentStatus, type ShipmentStatus } from '../domain/shipment-status.ts';
 import { AppError } from '../errors.ts';
 import { prismaErrorCode, type Db } from '../repositories/db.ts';
+import type { PrismaClient } from '../repositories/db.ts';
 import {
   appendLedger,
-  lockPool,
   lockPoolById,
+  lockPools,
+  poolKey,
   type LedgerChange,
 } from '../repositories/ledger-repository.ts';
+import type { QuotaPoolRecord } from '../repositories/quota-repository.ts';
 import {
   findByIdempotencyKey,
   findExpiredHoldIds,
   findShipment,
   findShipmentForUpdate,
-  insertShipment,
+  insertShipments,
   updateShipmentStatus,
+  type NewShipment,
   type ShipmentRecord,
 } from '../repositories/shipment-repository.ts';
-import { canonicalJson, recordAudit } from './audit.ts';
+import { canonicalJson, recordAudit, recordAudits, type AuditInput } from './audit.ts';
 import { publicDecision, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
-import { evaluateShipment, type PoolReader, type ShipmentRequest } from './evaluate-shipment.ts';
+import {
+  decidePrepared,
+  prepareShipment,
+  type PreparedShipment,
+  type ShipmentRequest,
+} from './evaluate-shipment.ts';
 import { databaseReference } from './reference-data.ts';
 
 /** Interactive transactions here may queue behind a hot pool's row lock: give them room, not the 5 s default. */
@@ -95,21 +104,212 @@ function replay(existing: ShipmentRecord, hash: string, idempotencyKey: string):
   return { shipment: creationView(existing), replayed: true };
 }
 
-/** Creates (and locks) the pools a decision reads, country first, so every writer takes locks in one order. */
-function lockingPoolReader(actorKeyId: string | null): PoolReader {
-  return async (db, pools) => {
-    const country = pools.country
-      ? await lockPool(db, 'COUNTRY_ALLOCATION', pools.country.code, 0, pools.country.capTpp, actorKeyId)
-      : null;
-    const lpp = pools.lpp
-      ? await lockPool(db, 'LPP', pools.lpp.consigneeKey, pools.lpp.year, pools.lpp.capTpp, actorKeyId)
-      : null;
-    return { country, lpp };
-  };
-}
-
 function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * 86_400_000);
+}
+
+interface PendingReservation {
+  ctx: ServiceContext;
+  actorKeyId: string;
+  prepared: PreparedShipment;
+  idempotencyKey: string;
+  hash: string;
+}
+
+/**
+ * Decides and writes a group of reservations for one destination in the caller's transaction. The pools are
+ * locked first (country, then the consignees' LPP pools in sorted order: one order for every writer), then each
+ * reservation is decided in arrival order on the balance the previous one left, exactly as if they had come one
+ * by one; then all shipments, ledger entries (with their balance updates) and audit events are written in one
+ * statement each.
+ */
+async function reserveInTransaction(tx: Db, batch: PendingReservation[]): Promise<ShipmentRecord[]> {
+  const first = batch[0];
+  if (!first) return [];
+  const countrySpec = batch.find((p) => p.prepared.pools.country)?.prepared.pools.country ?? null;
+  const countryPools = countrySpec
+    ? await lockPools(
+        tx,
+        'COUNTRY_ALLOCATION',
+        [{ subject: countrySpec.code, year: 0, capTpp: countrySpec.capTpp }],
+        first.actorKeyId,
+      )
+    : new Map<string, QuotaPoolRecord>();
+  const lppSpecs = batch.flatMap((p) => {
+    const lpp = p.prepared.pools.lpp;
+    return lpp ? [{ subject: lpp.consigneeKey, year: lpp.year, capTpp: lpp.capTpp }] : [];
+  });
+  const lppPools = await lockPools(tx, 'LPP', lppSpecs, first.actorKeyId);
+
+  const now = first.ctx.now();
+  const shipments: NewShipment[] = [];
+  const changes: LedgerChange[] = [];
+  const audits: { ctx: ServiceContext; input: AuditInput }[] = [];
+  for (const pending of batch) {
+    const { prepared } = pending;
+    const countryPool = prepared.pools.country
+      ? (countryPools.get(poolKey(prepared.pools.country.code, 0)) ?? null)
+      : null;
+    const lppPool = prepared.pools.lpp
+      ? (lppPools.get(poolKey(prepared.pools.lpp.consigneeKey, prepared.pools.lpp.year)) ?? null)
+      : null;
+    const decision = decidePrepared(prepared, { country: countryPool, lpp: lppPool });
+    const status = initialShipmentStatus(decision);
+    const holding = status === 'RESERVED' || status === 'PENDING_LICENSE';
+    const countryHold = holding && countryPool ? decision.holds.countryTpp : 0;
+    const lppHold = holding && lppPool ? decision.holds.lppTpp : 0;
+    // The next reservation in the batch decides on what this one leaves.
+    if (countryPool && countryHold > 0) countryPool.reservedTpp += countryHold;
+    if (lppPool && lppHold > 0) lppPool.reservedTpp += lppHold;
+
+    const id = randomUUID();
+    const publicPart = publicDecision(decision, id);
+    const { resolved, request } = prepared;
+    shipments.push({
+      id,
+      status,
+      destination: resolved.destination,
+      consignee: resolved.consignee,
+      shipDate: resolved.shipDate,
+      ruleset: resolved.ruleset,
+      totalTpp: decision.totalTpp,
+      countryHoldTpp: countryHold,
+      lppHoldTpp: lppHold,
+      countryPoolId: countryHold > 0 && countryPool ? countryPool.id : null,
+      lppPoolId: lppHold > 0 && lppPool ? lppPool.id : null,
+      request,
+      decision: { ...publicPart, initialStatus: status },
+      apiKeyId: pending.actorKeyId,
+      idempotencyKey: pending.idempotencyKey,
+      requestHash: pending.hash,
+      holdExpiresAt: countryHold > 0 || lppHold > 0 ? addDays(now, pending.ctx.config.HOLD_TTL_DAYS) : null,
+    });
+    if (countryHold > 0 && countryPool) {
+      changes.push({
+        poolId: countryPool.id,
+        type: 'HOLD',
+        shipmentId: id,
+        reservedDelta: countryHold,
+        actorKeyId: pending.actorKeyId,
+      });
+    }
+    if (lppHold > 0 && lppPool) {
+      changes.push({
+        poolId: lppPool.id,
+        type: 'HOLD',
+        shipmentId: id,
+        reservedDelta: lppHold,
+        actorKeyId: pending.actorKeyId,
+      });
+    }
+    audits.push({
+      ctx: pending.ctx,
+      input: {
+        action: 'shipment.create',
+        targetType: 'shipment',
+        targetId: id,
+        payload: {
+          input: request,
+          resolved,
+          idempotencyKey: pending.idempotencyKey,
+          status,
+          holds: { countryTpp: countryHold, lppTpp: lppHold },
+          output: publicPart,
+        },
+      },
+    });
+  }
+  const records = await insertShipments(tx, shipments, now);
+  await appendLedger(tx, changes);
+  // Last, so the chain's lock is held for as short a time as possible.
+  await recordAudits(tx, audits);
+  return records;
+}
+
+/**
+ * Group commit for reservations. Concurrent reservations against one destination queue on the same pool row
+ * lock anyway; here they queue in the process instead, and each transaction takes every reservation that arrived
+ * while the previous one ran: one lock, one decision pass, one commit for the group. A lone reservation goes
+ * straight through (no timer, no added latency). Across processes the row locks still serialise the groups.
+ */
+export class ReservationBatcher {
+  private readonly queues = new Map<
+    string,
+    { pending: PendingReservation; resolve: (r: ShipmentRecord) => void; reject: (e: unknown) => void }[]
+  >();
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly maxBatch = 200,
+  ) {}
+
+  submit(pending: PendingReservation): Promise<ShipmentRecord> {
+    return new Promise((resolve, reject) => {
+      const key = pending.prepared.resolved.destination;
+      const queue = this.queues.get(key) ?? [];
+      queue.push({ pending, resolve, reject });
+      this.queues.set(key, queue);
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: string): Promise<void> {
+    this.running.add(key);
+    try {
+      for (;;) {
+        const queue = this.queues.get(key);
+        if (!queue || queue.length === 0) break;
+        await this.commit(queue.splice(0, this.maxBatch));
+      }
+    } finally {
+      this.running.delete(key);
+      if (this.queues.get(key)?.length === 0) this.queues.delete(key);
+    }
+  }
+
+  private async commit(
+    group: {
+      pending: PendingReservation;
+      resolve: (r: ShipmentRecord) => void;
+      reject: (e: unknown) => void;
+    }[],
+  ): Promise<void> {
+    try {
+      const records = await this.db.$transaction(
+        (tx) =>
+          reserveInTransaction(
+            tx,
+            group.map((g) => g.pending),
+          ),
+        LEDGER_TX_OPTIONS,
+      );
+      group.forEach((g, i) => {
+        const record = records[i];
+        if (record) g.resolve(record);
+        else g.reject(new Error('reservation batch lost a result'));
+      });
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]?.reject(error);
+        return;
+      }
+      // One reservation's failure (say, an idempotency key another process has just used) must not fail the
+      // others: each is retried on its own, and only the one at fault sees its error.
+      for (const g of group) {
+        try {
+          const [record] = await this.db.$transaction(
+            (tx) => reserveInTransaction(tx, [g.pending]),
+            LEDGER_TX_OPTIONS,
+          );
+          if (record) g.resolve(record);
+          else g.reject(new Error('reservation lost its result'));
+        } catch (retryError) {
+          g.reject(retryError);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -127,91 +327,35 @@ export async function reserveShipment(
   const existing = await findByIdempotencyKey(ctx.db, actor.keyId, input.idempotencyKey);
   if (existing) return replay(existing, hash, input.idempotencyKey);
 
+  // Validation and reference data come first, outside any lock; a reservation reads them from the database,
+  // never from the checks' cache.
+  const prepared = await prepareShipment(ctx, input.body, databaseReference(ctx.db));
   try {
-    const record = await ctx.db.$transaction(async (tx) => {
-      const evaluation = await evaluateShipment(
-        tx,
-        ctx,
-        input.body,
-        lockingPoolReader(actor.keyId),
-        // A reservation reads the reference data in its own transaction, never from a cache.
-        databaseReference(tx),
-      );
-      const { decision, countryPool, lppPool, resolved } = evaluation;
-      const status = initialShipmentStatus(decision);
-      const holding = status === 'RESERVED' || status === 'PENDING_LICENSE';
-      const countryHold = holding && countryPool ? decision.holds.countryTpp : 0;
-      const lppHold = holding && lppPool ? decision.holds.lppTpp : 0;
-      const id = randomUUID();
-      const now = ctx.now();
-      const publicPart = publicDecision(decision, id);
-      const shipment = await insertShipment(
-        tx,
-        {
-          id,
-          status,
-          destination: resolved.destination,
-          consignee: resolved.consignee,
-          shipDate: resolved.shipDate,
-          ruleset: resolved.ruleset,
-          totalTpp: decision.totalTpp,
-          countryHoldTpp: countryHold,
-          lppHoldTpp: lppHold,
-          countryPoolId: countryHold > 0 && countryPool ? countryPool.id : null,
-          lppPoolId: lppHold > 0 && lppPool ? lppPool.id : null,
-          request: input.body,
-          decision: { ...publicPart, initialStatus: status },
-          apiKeyId: actor.keyId,
-          idempotencyKey: input.idempotencyKey,
-          requestHash: hash,
-          holdExpiresAt: countryHold > 0 || lppHold > 0 ? addDays(now, ctx.config.HOLD_TTL_DAYS) : null,
-        },
-        now,
-      );
-      const changes: LedgerChange[] = [];
-      if (countryHold > 0 && countryPool) {
-        changes.push({
-          poolId: countryPool.id,
-          type: 'HOLD',
-          shipmentId: id,
-          reservedDelta: countryHold,
-          actorKeyId: actor.keyId,
-        });
-      }
-      if (lppHold > 0 && lppPool) {
-        changes.push({
-          poolId: lppPool.id,
-          type: 'HOLD',
-          shipmentId: id,
-          reservedDelta: lppHold,
-          actorKeyId: actor.keyId,
-        });
-      }
-      await appendLedger(tx, changes);
-      await recordAudit(tx, ctx, {
-        action: 'shipment.create',
-        targetType: 'shipment',
-        targetId: id,
-        payload: {
-          input: input.body,
-          resolved,
-          idempotencyKey: input.idempotencyKey,
-          status,
-          holds: { countryTpp: countryHold, lppTpp: lppHold },
-          output: publicPart,
-        },
-      });
-      return shipment;
-    }, LEDGER_TX_OPTIONS);
+    const record = await ctx.reservations.submit({
+      ctx,
+      actorKeyId: actor.keyId,
+      prepared,
+      idempotencyKey: input.idempotencyKey,
+      hash,
+    });
     return { shipment: creationView(record), replayed: false };
   } catch (error) {
     // Two requests with one key raced: the loser's insert hit the unique index after the winner committed.
-    if (prismaErrorCode(error) === 'P2002') {
+    if (prismaErrorCode(error) === 'P2002' || isUniqueViolation(error)) {
       const winner = await findByIdempotencyKey(ctx.db, actor.keyId, input.idempotencyKey);
       if (winner) return replay(winner, hash, input.idempotencyKey);
     }
     throw error;
   }
+}
+
+/** A unique violation raised by a raw statement arrives as the driver's error, not as Prisma's P2002. */
+function isUniqueViolation(error: unknown): boolean {
+  const text =
+    error instanceof Error
+      ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`
+      : String(error);
+  return /23505|unique constraint|duplicate key/i.test(text);
 }
 
 export async function getShipment(ctx: Pick<ServiceContext, 'db'>, id: string): Promise<ShipmentDetail> {

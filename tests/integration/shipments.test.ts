@@ -174,6 +174,29 @@ describe('POST /v1/shipments', () => {
     expect((await quota(code)).reservedTpp).toBe(2000 * H100);
   });
 
+  it('groups concurrent reservations without letting one bad request fail the others', async () => {
+    // 20 distinct reservations of 2,000 H100 against room for 5, plus 4 uses of one key with different bodies.
+    const code = await createTier2Country(t.db, { allocationTpp: 5 * 2000 * H100 });
+    const shared = uniqueKey();
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => reserve(order(code, 2000, `Group ${code} ${i}`))),
+      ...Array.from({ length: 4 }, (_, i) => reserve(order(code, 2000, `Group ${code} shared ${i}`), shared)),
+    ]);
+    const distinct = results.slice(0, 20);
+    const sharedKey = results.slice(20);
+    expect(distinct.map((r) => r.status)).toEqual(Array(20).fill(201));
+    // The shared key belongs to whichever request won; the others used it with another body.
+    expect(sharedKey.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(sharedKey.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(
+      Array(3).fill('IDEMPOTENCY_KEY_REUSED'),
+    );
+    const statuses = [...distinct, ...sharedKey.filter((r) => r.status === 201)].map((r) => r.body.status);
+    expect(statuses.filter((s) => s === 'PENDING_LICENSE')).toHaveLength(5);
+    expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(16);
+    expect((await quota(code)).reservedTpp).toBe(5 * 2000 * H100);
+    await expectReconciled(code);
+  });
+
   it('requires an Idempotency-Key and changes nothing without one', async () => {
     const code = await createTier2Country(t.db);
     const res = await request(t.app.server)
