@@ -11,11 +11,6 @@ export interface ReferenceSource {
   products(ids: string[]): Promise<Map<string, ProductRecord>>;
 }
 
-/** Straight from the database (inside the caller's transaction): what reservations use. */
-export function databaseReference(db: Db): ReferenceSource {
-  return { countries: (codes) => findCountries(db, codes), products: (ids) => findProducts(db, ids) };
-}
-
 /** Announces a reference-data change; inside a transaction, PostgreSQL delivers it only if that commits. */
 export async function announceReferenceChange(tx: Db, what: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${REFERENCE_DATA_CHANNEL}, ${what})`;

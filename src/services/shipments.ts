@@ -30,7 +30,6 @@ import {
   type PreparedShipment,
   type ShipmentRequest,
 } from './evaluate-shipment.ts';
-import { databaseReference } from './reference-data.ts';
 
 /** Interactive transactions here may queue behind a hot pool's row lock: give them room, not the 5 s default. */
 export const LEDGER_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
@@ -327,9 +326,9 @@ export async function reserveShipment(
   const existing = await findByIdempotencyKey(ctx.db, actor.keyId, input.idempotencyKey);
   if (existing) return replay(existing, hash, input.idempotencyKey);
 
-  // Validation and reference data come first, outside any lock; a reservation reads them from the database,
-  // never from the checks' cache.
-  const prepared = await prepareShipment(ctx, input.body, databaseReference(ctx.db));
+  // Validation and reference data come first, outside any lock, from the same notification-fed copy checks
+  // read (a row it lacks is read from the database), so a reservation decides exactly as a check would.
+  const prepared = await prepareShipment(ctx, input.body, ctx.reference);
   try {
     const record = await ctx.reservations.submit({
       ctx,
