@@ -54,23 +54,35 @@ export async function findAuditHead(tx: Db): Promise<AuditLink | null> {
 
 /** One multi-row INSERT, whatever the number of events. */
 /**
- * One multi-row INSERT over unnest()ed arrays: a constant-size statement whatever the batch, and no ORM
- * serialisation of the payloads (which cost 4x the CPU of the statement itself, growing with payload size).
+ * One multi-row INSERT from a single JSON parameter: a constant-size statement whatever the batch, no ORM
+ * serialisation of the payloads, and no per-character escaping as text[] array elements would need.
  */
 export async function insertAuditEvents(tx: Db, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const col = <T>(f: (row: AuditRow) => T): T[] => rows.map(f);
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      occurred_at: r.occurredAt.toISOString(),
+      actor_key_id: r.actorKeyId,
+      actor_role: r.actorRole,
+      action: r.action,
+      target_type: r.targetType,
+      target_id: r.targetId,
+      request_id: r.requestId,
+      payload: r.payload ?? null,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    })),
+  );
   await tx.$executeRaw`
     INSERT INTO audit_events
       (seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id, payload, prev_hash, hash)
-    SELECT seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id, payload::jsonb,
-           prev_hash, hash
-    FROM unnest(
-      ${col((r) => String(r.seq))}::bigint[], ${col((r) => r.id)}::uuid[], ${col((r) => r.occurredAt.toISOString())}::timestamptz[],
-      ${col((r) => r.actorKeyId)}::text[], ${col((r) => r.actorRole)}::text[], ${col((r) => r.action)}::text[],
-      ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[], ${col((r) => r.requestId)}::text[],
-      ${col((r) => JSON.stringify(r.payload ?? null))}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[]
-    ) AS t(seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id, payload, prev_hash, hash)`;
+    SELECT seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id,
+           COALESCE(payload, 'null'::jsonb), prev_hash, hash
+    FROM jsonb_to_recordset(${json}::jsonb) AS t(seq bigint, id uuid, occurred_at timestamptz, actor_key_id text,
+      actor_role text, action text, target_type text, target_id text, request_id text, payload jsonb, prev_hash text,
+      hash text)`;
 }
 
 /** Events in chain order after `afterSeq`, up to and including `upToSeq`: one page of a streaming read. */

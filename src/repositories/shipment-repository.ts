@@ -57,8 +57,8 @@ export async function insertShipment(
 }
 
 /**
- * Inserts a batch of shipments in one statement (unnest()ed arrays; the JSON goes in as text, which costs a
- * fraction of the ORM's serialisation). A violated unique idempotency key fails the whole statement.
+ * Inserts a batch of shipments in one statement from a single JSON parameter (a fraction of the ORM's cost).
+ * A violated unique idempotency key fails the whole statement.
  */
 export async function insertShipments(
   db: Db,
@@ -66,24 +66,39 @@ export async function insertShipments(
   createdAt: Date,
 ): Promise<ShipmentRecord[]> {
   if (shipments.length === 0) return [];
-  const col = <T>(f: (s: NewShipment) => T): T[] => shipments.map(f);
   const at = createdAt.toISOString();
+  const json = JSON.stringify(
+    shipments.map((x) => ({
+      id: x.id,
+      status: x.status,
+      destination: x.destination,
+      consignee: x.consignee,
+      ship_date: x.shipDate,
+      ruleset: x.ruleset,
+      total_tpp: x.totalTpp,
+      country_hold_tpp: x.countryHoldTpp,
+      lpp_hold_tpp: x.lppHoldTpp,
+      country_pool_id: x.countryPoolId,
+      lpp_pool_id: x.lppPoolId,
+      request: x.request,
+      decision: x.decision,
+      api_key_id: x.apiKeyId,
+      idempotency_key: x.idempotencyKey,
+      request_hash: x.requestHash,
+      hold_expires_at: x.holdExpiresAt?.toISOString() ?? null,
+    })),
+  );
   await db.$executeRaw`
     INSERT INTO shipments (id, status, destination, consignee, ship_date, ruleset, total_tpp, country_hold_tpp, lpp_hold_tpp,
                            country_pool_id, lpp_pool_id, request, decision, api_key_id, idempotency_key, request_hash,
                            hold_expires_at, created_at, updated_at)
-    SELECT id, status::"ShipmentStatus", destination, consignee, ship_date, ruleset, total_tpp, country_hold_tpp, lpp_hold_tpp,
-           country_pool_id, lpp_pool_id, request::jsonb, decision::jsonb, api_key_id, idempotency_key, request_hash,
+    SELECT id, status::"ShipmentStatus", destination, consignee, ship_date, ruleset, total_tpp, country_hold_tpp,
+           lpp_hold_tpp, country_pool_id, lpp_pool_id, request, decision, api_key_id, idempotency_key, request_hash,
            hold_expires_at, ${at}::timestamptz, ${at}::timestamptz
-    FROM unnest(
-      ${col((x) => x.id)}::uuid[], ${col((x) => x.status)}::text[], ${col((x) => x.destination)}::text[],
-      ${col((x) => x.consignee)}::text[], ${col((x) => x.shipDate)}::date[], ${col((x) => x.ruleset)}::text[],
-      ${col((x) => x.totalTpp)}::numeric[], ${col((x) => x.countryHoldTpp)}::numeric[], ${col((x) => x.lppHoldTpp)}::numeric[],
-      ${col((x) => x.countryPoolId)}::uuid[], ${col((x) => x.lppPoolId)}::uuid[], ${col((x) => JSON.stringify(x.request))}::text[],
-      ${col((x) => JSON.stringify(x.decision))}::text[], ${col((x) => x.apiKeyId)}::uuid[], ${col((x) => x.idempotencyKey)}::text[],
-      ${col((x) => x.requestHash)}::text[], ${col((x) => x.holdExpiresAt?.toISOString() ?? null)}::timestamptz[]
-    ) AS t(id, status, destination, consignee, ship_date, ruleset, total_tpp, country_hold_tpp, lpp_hold_tpp,
-           country_pool_id, lpp_pool_id, request, decision, api_key_id, idempotency_key, request_hash, hold_expires_at)`;
+    FROM jsonb_to_recordset(${json}::jsonb) AS t(id uuid, status text, destination text, consignee text, ship_date date,
+      ruleset text, total_tpp numeric, country_hold_tpp numeric, lpp_hold_tpp numeric, country_pool_id uuid,
+      lpp_pool_id uuid, request jsonb, decision jsonb, api_key_id uuid, idempotency_key text, request_hash text,
+      hold_expires_at timestamptz)`;
   // What was written, read back the way toRecord would: JSON through a round trip, as jsonb returns it.
   return shipments.map((x) => ({
     ...x,
