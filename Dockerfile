@@ -12,4 +12,4 @@ COPY src ./src
 COPY openapi ./openapi
 USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "src/server.ts"]
+CMD ["npm", "start"]

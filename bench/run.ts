@@ -64,7 +64,14 @@ const WARMUP_S = envNumber('BENCH_WARMUP', 3, 0, 60);
 const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
 const KEEP_PROFILES = process.env.BENCH_KEEP_PROFILES === '1';
 /** Extra node flags for the service only, e.g. "--max-old-space-size=192" to see how a heap limit changes RSS. */
-const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** The service runs with the node flags `npm start` uses (package.json config.serviceNodeFlags), plus any extra. */
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  config?: { serviceNodeFlags?: string };
+};
+const SERVICE_NODE_ARGS =
+  `${PACKAGE.config?.serviceNodeFlags ?? ''} ${process.env.BENCH_SERVICE_NODE_ARGS ?? ''}`
+    .split(/\s+/)
+    .filter(Boolean);
 
 /**
  * The embedded server's fixed login and database (src/db/embedded.ts). Not imported from there: importing
