@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureTestDataRoot, TEST_DATA_ROOT } from '../helpers/test-data-root.ts';
 import { createPrismaClient } from '../../src/db/client.ts';
 import {
   endpointToUrl,
@@ -22,7 +23,6 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIGRATIONS_DIR = join(ROOT, 'prisma', 'migrations');
-const TEST_DATA_ROOT = join(ROOT, '.test-data');
 const APP_TABLES = [
   'api_keys',
   'audit_events',
@@ -163,7 +163,7 @@ describe('schema engine on a database of its own', () => {
   });
 
   it('flags a migration edited after it was applied', async () => {
-    await mkdir(TEST_DATA_ROOT, { recursive: true });
+    await ensureTestDataRoot();
     const dir = await mkdtemp(join(TEST_DATA_ROOT, 'migrations-'));
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
@@ -182,7 +182,7 @@ describe('schema engine on a database of its own', () => {
   });
 
   it('creates a migration in Prisma layout from the diff, then finds nothing left to create', async () => {
-    await mkdir(TEST_DATA_ROOT, { recursive: true });
+    await ensureTestDataRoot();
     const dir = await mkdtemp(join(TEST_DATA_ROOT, 'migrations-'));
     try {
       const script = await diffSchemaAgainstMigrations(scratch, { migrationsDir: dir });
@@ -207,7 +207,7 @@ describe('startEmbeddedPostgres', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    await mkdir(TEST_DATA_ROOT, { recursive: true });
+    await ensureTestDataRoot();
     dataDir = await mkdtemp(join(TEST_DATA_ROOT, 'restart-'));
   });
 

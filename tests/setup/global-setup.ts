@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { ensureTestDataRoot } from '../helpers/test-data-root.ts';
 import {
   endpointToUrl,
   parseDatabaseUrl,
@@ -16,8 +16,6 @@ declare module 'vitest' {
     databaseUrl: string;
   }
 }
-
-const TEST_DATA_ROOT = fileURLToPath(new URL('../../.test-data/', import.meta.url));
 
 const logger: DbLogger = {
   info: () => undefined,
@@ -45,8 +43,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     where = `TEST_DATABASE_URL (${endpoint.host}:${endpoint.port}/${endpoint.database})`;
     teardown = async () => undefined;
   } else {
-    await mkdir(TEST_DATA_ROOT, { recursive: true });
-    const dataDir = await mkdtemp(join(TEST_DATA_ROOT, 'pg-'));
+    const dataDir = await mkdtemp(join(await ensureTestDataRoot(), 'pg-'));
     let server: EmbeddedPostgresHandle | undefined;
     teardown = async () => {
       await server?.stop();
