@@ -15,6 +15,21 @@ export function toNumberOrNull(value: DecimalLike | number | null): number | nul
   return value === null ? null : toNumber(value);
 }
 
+/** Readiness: one round trip to the database. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}
+
+/** Sends a PostgreSQL notification; inside a transaction it is delivered only if that transaction commits. */
+export async function notify(db: Db, channel: string, payload: string): Promise<void> {
+  await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
+}
+
+/** A transaction-scoped advisory lock: held until the caller's transaction ends. */
+export async function advisoryTransactionLock(db: Db, key: number): Promise<void> {
+  await db.$executeRaw`SELECT pg_advisory_xact_lock(${key})`;
+}
+
 /** Prisma's known request error codes, translated by repositories into domain errors. */
 export function prismaErrorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {

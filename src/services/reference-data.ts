@@ -1,5 +1,5 @@
 import { findCountries, listCountries, type CountryRecord } from '../repositories/country-repository.ts';
-import type { Db, PrismaClient } from '../repositories/db.ts';
+import { notify, type Db, type PrismaClient } from '../repositories/db.ts';
 import { findProducts, listProducts, type ProductRecord } from '../repositories/product-repository.ts';
 
 /** PostgreSQL channel on which every reference-data change is announced (on commit) to every process. */
@@ -13,7 +13,7 @@ export interface ReferenceSource {
 
 /** Announces a reference-data change; inside a transaction, PostgreSQL delivers it only if that commits. */
 export async function announceReferenceChange(tx: Db, what: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_notify(${REFERENCE_DATA_CHANNEL}, ${what})`;
+  await notify(tx, REFERENCE_DATA_CHANNEL, what);
 }
 
 function pick<T>(all: Map<string, T>, keys: string[]): Map<string, T> {

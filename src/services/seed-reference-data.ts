@@ -1,7 +1,9 @@
 import { findSeedProduct, SEED_PRODUCTS } from '../domain/catalogue.ts';
 import { buildCountrySeeds } from '../reference/countries.ts';
 import { upsertCountrySeeds } from '../repositories/country-repository.ts';
-import type { PrismaClient } from '../repositories/db.ts';
+import { advisoryTransactionLock, type PrismaClient } from '../repositories/db.ts';
+
+const SEED_LOCK = 0x73656564; // 'seed'
 import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
 import { announceReferenceChange } from './reference-data.ts';
@@ -19,7 +21,7 @@ export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
   const products = SEED_PRODUCTS.map((spec) => specToRecord(spec, findSeedProduct));
   return db.$transaction(async (tx) => {
     // One loader at a time across processes: two instances starting together must not race on inserts.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(0x73656564)`;
+    await advisoryTransactionLock(tx, SEED_LOCK);
     const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
     const productResult = await upsertProductSeeds(tx, products);
     const changed =

@@ -5,6 +5,7 @@ import {
   type CountryRecord,
 } from '../repositories/country-repository.ts';
 import { appendLedger, lockPool } from '../repositories/ledger-repository.ts';
+import { findPool } from '../repositories/quota-repository.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import { announceReferenceChange } from './reference-data.ts';
@@ -63,10 +64,7 @@ export async function updateCountryReference(
     const newCap = effectiveAllocationTpp(after);
     let capAdjustmentTpp = 0;
     if (newCap !== null && newCap !== oldCap) {
-      const existing = await tx.quotaPool.findUnique({
-        where: { kind_subject_year: { kind: 'COUNTRY_ALLOCATION', subject: code, year: 0 } },
-        select: { id: true },
-      });
+      const existing = await findPool(tx, 'COUNTRY_ALLOCATION', code, 0);
       // A pool that does not exist yet opens at the new cap when first used; an existing one is adjusted.
       if (existing) {
         const pool = await lockPool(tx, 'COUNTRY_ALLOCATION', code, 0, newCap, ctx.actor?.keyId ?? null);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../../errors.ts';
+import { checkDatabase } from '../../../services/readiness.ts';
 import { problems } from '../../schemas/common.ts';
 import { HEALTH_EXAMPLES, openApiExamples, READINESS_EXAMPLES } from '../../schemas/examples.ts';
 
@@ -43,7 +44,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       try {
-        await request.server.deps.db.$queryRaw`SELECT 1`;
+        await checkDatabase(request.server.deps.db);
       } catch (error) {
         request.log.warn({ err: error }, 'readiness probe: database unreachable');
         throw new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable.');
