@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
+import { listRulesets } from '../../services/rulesets.ts';
 import { problemType } from '../plugins/error-handler.ts';
 
 /**
@@ -298,52 +299,7 @@ export const CREATED_PRODUCT_EXAMPLES: NamedExamples = {
 export const RULESET_LIST_EXAMPLES: NamedExamples = {
   onShipDate: {
     summary: '?date=2025-06-01: AI Diffusion already rescinded, the 2023 controls in force',
-    value: {
-      data: [
-        {
-          id: 'ai-diffusion-2025',
-          name: 'Framework for Artificial Intelligence Diffusion',
-          citation: '90 FR 4544',
-          published: '2025-01-15',
-          effective: '2025-01-13',
-          complianceDate: '2025-05-15',
-          enforcementStopped: '2025-05-13',
-          formallyRescinded: null,
-          succeededBy: 'baseline-2023',
-          isDefault: true,
-          statusOn: {
-            date: '2025-06-01',
-            status: 'RESCINDED',
-            inForce: false,
-            explanation: RESCINDED_WARNING,
-          },
-          source:
-            'https://www.federalregister.gov/documents/2025/01/15/2025-00636/framework-for-artificial-intelligence-diffusion',
-        },
-        {
-          id: 'baseline-2023',
-          name: 'Advanced computing controls of October 2023 as amended',
-          citation: '88 FR 73458 (as amended by 89 FR 23876, 89 FR 96790, 91 FR 1684, 91 FR 5091)',
-          published: '2023-10-25',
-          effective: '2023-11-17',
-          complianceDate: null,
-          enforcementStopped: null,
-          formallyRescinded: null,
-          succeededBy: null,
-          isDefault: false,
-          statusOn: {
-            date: '2025-06-01',
-            status: 'IN_FORCE',
-            inForce: true,
-            explanation:
-              'The Advanced computing controls of October 2023 as amended (88 FR 73458 (as amended by 89 FR 23876, ' +
-              '89 FR 96790, 91 FR 1684, 91 FR 5091), pack baseline-2023) was in force on ship date 2025-06-01 ' +
-              '(compliance required from 2023-11-17).',
-          },
-          source: 'https://www.govinfo.gov/content/pkg/FR-2023-10-25/html/2023-23055.htm',
-        },
-      ],
-    },
+    value: { data: listRulesets('2025-06-01', 'ai-diffusion-2025') },
   },
 };
 

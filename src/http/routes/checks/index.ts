@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { legalStatusOn, RULE_PACKS } from '../../../domain/rulesets.ts';
 import { checkShipment } from '../../../services/check-shipment.ts';
 import { isoDate } from '../../../services/context.ts';
+import { listRulesets } from '../../../services/rulesets.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { problems } from '../../schemas/common.ts';
 import { openApiExamples, RULESET_LIST_EXAMPLES } from '../../schemas/examples.ts';
@@ -83,30 +83,7 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const date = request.query.date ?? isoDate(request.server.deps.now());
-      return {
-        data: Object.values(RULE_PACKS).map((pack) => {
-          const status = legalStatusOn(pack, date);
-          return {
-            id: pack.id,
-            name: pack.name,
-            citation: pack.citation,
-            published: pack.published,
-            effective: pack.effective,
-            complianceDate: pack.complianceDate,
-            enforcementStopped: pack.enforcementStopped,
-            formallyRescinded: pack.formallyRescinded,
-            succeededBy: pack.succeededBy,
-            isDefault: pack.id === request.server.deps.config.DEFAULT_RULESET,
-            statusOn: {
-              date,
-              status: status.status,
-              inForce: status.inForceOnShipDate,
-              explanation: status.explanation,
-            },
-            source: pack.source,
-          };
-        }),
-      };
+      return { data: listRulesets(date, request.server.deps.config.DEFAULT_RULESET) };
     },
   );
 };
