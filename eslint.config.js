@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      'dist/',
       'src/generated/',
       'openapi/client-types.ts',
       '.data/',

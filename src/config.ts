@@ -1,18 +1,25 @@
 import { z } from 'zod';
 import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
 
+const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The service's environment, parsed once. The only reader of process.env in src/. */
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
+  /** Required by the service (src/server.ts); unset, the launcher and the CLIs use the embedded PostgreSQL. */
+  DATABASE_URL: PostgresUrl.optional(),
+  /** Migrations need the owner role; the service's own role may not create tables. Default DATABASE_URL. */
+  MIGRATION_DATABASE_URL: PostgresUrl.optional(),
+  /** Whether src/server.ts applies pending migrations before listening (a release step otherwise). */
+  MIGRATE_ON_START: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   DATA_DIR: z.string().min(1).default('./.data'),
-  /** Port of the embedded PostgreSQL when DATABASE_URL is not set. */
+  /** Port of the embedded PostgreSQL when DATABASE_URL is not set (launcher only). */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   LOG_LEVEL: LogLevel.default('info'),
   BOOTSTRAP_OFFICER_KEY: z
