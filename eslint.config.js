@@ -33,7 +33,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/generated/prisma/**', '@prisma/*'], message: 'Use a repository (src/repositories).' },
+            {
+              group: ['**/generated/prisma/**', '@prisma/*'],
+              message: 'Use a repository (src/repositories).',
+            },
           ],
         },
       ],
