@@ -642,7 +642,7 @@ async function main(): Promise<number> {
     await rmdir(benchRoot).catch(() => undefined);
   });
   const dataDir = join(runDir, 'pg');
-  const officerKey = `bench-officer-${randomBytes(24).toString('base64url')}`;
+  const officerKey = randomBytes(32).toString('hex');
   const machine = machineInfo();
   console.error(
     `bench ${runId}: ${DURATION_S} s per phase, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${String(machine.cores)} cores, node ${process.version}, ` +

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
 
+/**
+ * At least 32 bytes written as hex or base64(url): the form `openssl rand -hex 32` or `-base64 32` prints.
+ * Randomness itself cannot be checked; a passphrase or a word with a prefix is refused by its alphabet or length.
+ */
+export function isStrongSecret(value: string): boolean {
+  if (/^[0-9a-fA-F]+$/.test(value)) return value.length >= 64;
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+={0,2}$/.test(value)) {
+    return Buffer.from(value, 'base64').length >= 32;
+  }
+  return false;
+}
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The service's environment, parsed once. The only reader of process.env in src/. */
@@ -17,7 +29,10 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: LogLevel.default('info'),
   BOOTSTRAP_OFFICER_KEY: z
     .string()
-    .min(24, 'must be at least 24 characters: it is an officer credential')
+    .refine(isStrongSecret, {
+      message:
+        'must be at least 32 random bytes written as hex (64+ characters) or base64/base64url (43+ characters), e.g. $(openssl rand -hex 32): it is an officer credential',
+    })
     .optional(),
   DEFAULT_RULESET: z
     .string()
