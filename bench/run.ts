@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import { createPrismaClient } from '../src/db/client.ts';
 import { reconcilePools } from '../src/repositories/ledger-repository.ts';
-import { verifyAuditChain, type ChainVerification } from '../src/services/audit.ts';
+import { verifyAuditChain, type ChainVerification } from '../src/services/verify-audit-chain.ts';
 import {
   RESERVATION_ALLOCATION_TPP,
   RESERVATION_CONSIGNEES,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOUTH_KOREA_CHECK, UAE_CHECK } from '../../src/http/schemas/examples.ts';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { payloadOf } from '../../src/services/audit.ts';
 
 let t: TestApp;
 let vendor: string;
@@ -104,7 +105,7 @@ describe('POST /v1/checks: the seed stories', () => {
     const events = await t.db.auditEvent.findMany({ where: { targetId: res.body.checkId } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'check.create', targetType: 'check', actorRole: 'vendor' });
-    expect(events[0]?.payload).toMatchObject({
+    expect(events[0] && payloadOf(events[0])).toMatchObject({
       input: { destination: code },
       output: { checkId: res.body.checkId, totalTpp: 31_684_800 },
     });

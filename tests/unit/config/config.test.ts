@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isStrongSecret, loadConfig } from '../../../src/config.ts';
 
@@ -23,5 +23,25 @@ describe('BOOTSTRAP_OFFICER_KEY', () => {
       expect(isStrongSecret(key), key).toBe(false);
       expect(() => loadConfig({ BOOTSTRAP_OFFICER_KEY: key }), key).toThrow(ConfigError);
     }
+  });
+});
+
+describe('AUDIT_SIGNING_KEY', () => {
+  it('is required in production and must be an Ed25519 key when given', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUDIT_SIGNING_KEY: is required/);
+    const seed = randomBytes(32);
+    for (const key of [seed.toString('hex'), seed.toString('base64')]) {
+      expect(loadConfig({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: key }).AUDIT_SIGNING_KEY).toBe(key);
+    }
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(loadConfig({ AUDIT_SIGNING_KEY: pem }).AUDIT_SIGNING_KEY).toBe(pem);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    });
+    for (const bad of ['change-me', randomBytes(31).toString('hex'), rsa.toString()]) {
+      expect(() => loadConfig({ AUDIT_SIGNING_KEY: bad }), bad).toThrow(/AUDIT_SIGNING_KEY/);
+    }
+    expect(loadConfig({}).AUDIT_SIGNING_KEY).toBeUndefined();
   });
 });
