@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import { admission } from './http/plugins/admission.ts';
 import { auth } from './http/plugins/auth.ts';
 import { errorHandler, frameworkErrorHandler } from './http/plugins/error-handler.ts';
 import { security } from './http/plugins/security.ts';
@@ -105,6 +106,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(errorHandler);
   await app.register(security, { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
+  await app.register(admission, {
+    maxBytes: config.ADMISSION_MAX_BYTES,
+    maxLines: config.ADMISSION_MAX_LINES,
+    maxLinesPerKey: config.ADMISSION_MAX_LINES_PER_KEY,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+  });
   await app.register(auth, { authenticator: new ApiKeyAuthenticator(db) });
   await app.register(swaggerDocs);
 

@@ -65,7 +65,7 @@ export const ConfigSchema = z.object({
   /** Most bytes of event content one audit listing or verification page holds in memory. */
   AUDIT_PAGE_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
   /** Request body bytes admitted at once (by Content-Length); beyond it requests are 503 until some finish. */
-  ADMISSION_MAX_BYTES: z.coerce.number().int().min(65_536).default(16_777_216),
+  ADMISSION_MAX_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
   /** Order lines evaluated at once across all callers; beyond it 503. */
   ADMISSION_MAX_LINES: z.coerce.number().int().min(1).default(6_000),
   /** Order lines one API key may have in evaluation at once; beyond it 429. */
