@@ -201,14 +201,18 @@ export const AuditVerificationSchema = z
           fromSeq: 1,
           firstBrokenSeq: 1000,
           reason:
-            "checkpoint at seq 1000 signed by key 3b9f0c2a7d41e865 at 2025-06-01T12:00:00.000Z: the chain's hash there differs from the signed one, so events up to seq 1000 were rewritten and re-hashed",
+            "checkpoint at seq 1000 signed by key 10ba682c8ad13513 at 2025-06-01T12:00:00.000Z: the chain's hash there differs from the signed one, so events up to seq 1000 were rewritten and re-hashed",
           checkpoints: { verified: 0, untrusted: 0, lastVerifiedSeq: null },
         },
       },
     }),
   });
 
-const EXAMPLE_PUBLIC_KEY = 'rvDBcZ3B0mo7Vp4bW8j7mHkE3m1b6WqvZ1R0k2t3x6E=';
+/** A real key pair (seed 0x11 x 32, for documentation only) and a real signature of the example checkpoint. */
+const EXAMPLE_PUBLIC_KEY = '0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc=';
+const EXAMPLE_PEM =
+  '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc=\n-----END PUBLIC KEY-----\n';
+const EXAMPLE_KEY_ID = '10ba682c8ad13513';
 
 export const CheckpointQuerySchema = z.strictObject({
   cursor: z
@@ -268,18 +272,18 @@ export const CheckpointPageSchema = z
         summary: 'The signing key and the latest checkpoint',
         value: {
           signingKey: {
-            keyId: '3b9f0c2a7d41e865',
+            keyId: EXAMPLE_KEY_ID,
             algorithm: 'Ed25519',
             publicKey: EXAMPLE_PUBLIC_KEY,
-            pem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEArvDBcZ3B0mo7Vp4bW8j7mHkE3m1b6WqvZ1R0k2t3x6E=\n-----END PUBLIC KEY-----\n',
+            pem: EXAMPLE_PEM,
             ephemeral: false,
           },
           trustedKeys: [
             {
-              keyId: '3b9f0c2a7d41e865',
+              keyId: EXAMPLE_KEY_ID,
               algorithm: 'Ed25519',
               publicKey: EXAMPLE_PUBLIC_KEY,
-              pem: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEArvDBcZ3B0mo7Vp4bW8j7mHkE3m1b6WqvZ1R0k2t3x6E=\n-----END PUBLIC KEY-----\n',
+              pem: EXAMPLE_PEM,
             },
           ],
           message: 'gec-audit-checkpoint/1\n<seq>\n<hash>\n<signedAt>',
@@ -288,10 +292,10 @@ export const CheckpointPageSchema = z
               seq: 1000,
               hash: EXAMPLE_EVENT.hash,
               signedAt: '2025-06-01T12:00:00.000Z',
-              keyId: '3b9f0c2a7d41e865',
+              keyId: EXAMPLE_KEY_ID,
               publicKey: EXAMPLE_PUBLIC_KEY,
               signature:
-                'q5m0pG8Qv9bqkXnJQm3o2h0cWc1q3lFz6h3m4l1yYt4Vw0vN8v9b2b7m0hH3a4k5Yl0n6c2Qk9o1b3d5f7h9jA==',
+                'Y7tD4oYkSrbAuAp7L6fokSWb4S5vcBa3HE6HAxXukhhCqQeCtZ3W1do7irXr91IvTS6yeyZt2x3fmVD7z+PcCw==',
             },
           ],
           nextCursor: null,
