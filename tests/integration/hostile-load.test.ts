@@ -165,7 +165,7 @@ describe('hostile load on a heap-bounded service', () => {
         SELECT max(octet_length(record))::int AS max, sum(octet_length(record))::bigint AS total FROM audit_events`;
     console.log(
       `hostile load: burst ${statuses.filter((s) => s === 200).length} answered / ${refused.length} refused; ` +
-        `${verification.events} events verified; first page ${page.data.length} events (${Math.round(listing.text.length / 1024)} KiB); ` +
+        `${verification.events} events verified; first page ${page.data.length} events (${Math.round(Buffer.byteLength(listing.text) / 1024)} KiB); ` +
         `largest record ${Math.round((records[0]?.max ?? 0) / 1024)} KiB, total ${Math.round(Number(records[0]?.total ?? 0) / 1048576)} MiB; ` +
         `service peak RSS ${Math.round(peakKb / 1024)} MB`,
     );
