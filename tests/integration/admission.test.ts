@@ -95,8 +95,8 @@ describe('admission by cost', () => {
     expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0 });
   });
 
-  it('releases what a request held when its client goes away', async () => {
-    await buildAdmissionApp({ maxBytes: 10_000_000, maxLines: 100, maxLinesPerKey: 100 });
+  it('releases what a request held when its client went away, once its handler is done', async () => {
+    const g = await buildAdmissionApp({ maxBytes: 10_000_000, maxLines: 100, maxLinesPerKey: 100 });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
@@ -111,6 +111,16 @@ describe('admission by cost', () => {
     expect(app.admission.inFlight().lines).toBe(50);
     controller.abort();
     await pending;
+    // The handler still holds its order: the budget stays taken while it runs...
+    const closed = await fetch(`http://127.0.0.1:${port}/work`, {
+      method: 'POST',
+      headers: { 'x-test-key': 'k2', 'content-type': 'application/json' },
+      body: JSON.stringify({ items: Array.from({ length: 60 }, () => ({ q: 1 })) }),
+    });
+    expect(closed.status).toBe(503);
+    expect(app.admission.inFlight().lines).toBe(50);
+    // ...and is released when it finishes, though nobody reads the answer.
+    g.open();
     await expect.poll(() => app.admission.inFlight()).toEqual({ bytes: 0, lines: 0 });
   });
 });

@@ -56,6 +56,7 @@ function declaredBodyBytes(request: FastifyRequest, bodyLimit: number): number {
 }
 
 const releases = new WeakMap<FastifyRequest, (() => void)[]>();
+const progress = new WeakMap<FastifyRequest, { closed: boolean; answered: boolean }>();
 
 function onDone(request: FastifyRequest, release: () => void): void {
   const list = releases.get(request) ?? [];
@@ -129,10 +130,22 @@ async function admissionPlugin(app: FastifyInstance, options: AdmissionOptions):
     });
   });
 
-  // Whichever comes first: the answer was sent, or the connection closed because the client went away
-  // (the handler may still finish, but nothing will read its answer).
+  // Released once the answer has been written (onResponse), or, when the client went away first (no
+  // 'finish' will come, so no onResponse), once the handler has produced its answer anyway: until then its
+  // memory is still in use, so a client that disconnects cannot free budget for work still running.
   app.addHook('onRequest', async (request, reply) => {
-    reply.raw.once('close', () => releaseAll(request));
+    reply.raw.once('close', () => {
+      const state = progress.get(request) ?? { closed: false, answered: false };
+      state.closed = true;
+      progress.set(request, state);
+      if (state.answered || reply.raw.writableFinished) releaseAll(request);
+    });
+  });
+  app.addHook('onSend', async (request) => {
+    const state = progress.get(request) ?? { closed: false, answered: false };
+    state.answered = true;
+    progress.set(request, state);
+    if (state.closed) releaseAll(request);
   });
   app.addHook('onResponse', async (request) => releaseAll(request));
 }
