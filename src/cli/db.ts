@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { openDatabaseTarget } from '../db/target.ts';
-import { loadConfig } from '../config.ts';
+import { loadDatabaseConfig } from '../config.ts';
 import type { DatabaseEndpoint } from '../db/endpoint.ts';
 import {
   createMigration,
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
     info('db:migrate needs a name: npm run db:migrate -- --name <what_changed>');
     return 1;
   }
-  const config = loadConfig();
+  const config = loadDatabaseConfig();
   if (command === 'reset' && config.DATABASE_URL && !values.force) {
     info('db:reset drops every table of the DATABASE_URL database; add -- --force to confirm.');
     return 1;

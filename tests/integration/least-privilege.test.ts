@@ -54,7 +54,7 @@ describe("the service's database role", () => {
     expect(await refusal("COPY (SELECT 1) TO PROGRAM 'true'")).toBe('42501');
   });
 
-  it('may read and append to the audit trail and the ledger, never update, delete or truncate them', async () => {
+  it('may read and append to the audit trail, its checkpoints and the ledger, never update, delete or truncate them', async () => {
     for (const [table, column] of [
       ['audit_events', 'action'],
       ['ledger_entries', 'note'],
@@ -65,6 +65,11 @@ describe("the service's database role", () => {
       expect(await refusal(`TRUNCATE ${table}`), table).toBe('42501');
     }
     expect(await refusal('UPDATE audit_events SET payload = payload WHERE false')).toBe('42501');
+    // Signed checkpoints too: removing one would let a rewrite of the history it covered pass.
+    await app.query('SELECT count(*) FROM audit_checkpoints');
+    expect(await refusal('UPDATE audit_checkpoints SET seq = seq WHERE false')).toBe('42501');
+    expect(await refusal('DELETE FROM audit_checkpoints WHERE false')).toBe('42501');
+    expect(await refusal('TRUNCATE audit_checkpoints')).toBe('42501');
   });
 
   it.skipIf(process.env.TEST_DATABASE_URL !== undefined)(
