@@ -167,6 +167,18 @@ describe('npm start (the launcher)', { timeout: 240_000 }, () => {
       });
       await expect(legacy.connect()).rejects.toMatchObject({ code: '28P01' });
       await legacy.end().catch(() => undefined);
+
+      // A second launcher on the folder a live one serves refuses, and leaves the first one's PostgreSQL alone.
+      const postmaster = await postmasterPid(dataDir);
+      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0' };
+      env.EMBEDDED_PG_PORT = String(await freePort());
+      delete env.DATABASE_URL;
+      const second = spawnWatched(process.execPath, ['--import', 'tsx', 'src/launcher/index.ts'], { env });
+      launched.push(second);
+      expect((await second.exited).code).toBe(1);
+      expect(second.output()).toMatch(/another launcher \(pid \d+\) is serving/);
+      expect(isAlive(postmaster)).toBe(true);
+      expect((await fetch(`${run.base}/readyz`)).status).toBe(200);
     } finally {
       await stopLaunch(run);
     }
