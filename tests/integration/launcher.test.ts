@@ -79,6 +79,9 @@ async function launch(dataDir: string, pgPort: number): Promise<Launch> {
     LOG_LEVEL: 'info',
     BOOTSTRAP_OFFICER_KEY: OFFICER_KEY,
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // The load here is the point of the tests, not something for admission control to shed.
+    ADMISSION_MAX_LINES: '1000000',
+    ADMISSION_MAX_LINES_PER_KEY: '1000000',
   };
   delete env.DATABASE_URL;
   delete env.MIGRATION_DATABASE_URL;
