@@ -5,7 +5,11 @@ import { createPrismaClient } from './db/client.ts';
 import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.ts';
 import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
 import { deployMigrations } from './db/schema-engine.ts';
-import { registerBootstrapKey } from './services/api-keys.ts';
+import {
+  API_KEY_REVOKED_CHANNEL,
+  forgetApiKeyEverywhere,
+  registerBootstrapKey,
+} from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
 import { expireHolds } from './services/shipments.ts';
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
 
   let sweeper: NodeJS.Timeout | null = null;
   let listener: NotificationListener | null = null;
+  let revocations: NotificationListener | null = null;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
     app?.log.info({ signal }, 'shutting down');
     if (sweeper) clearInterval(sweeper);
     await listener?.close();
+    await revocations?.close();
     try {
       await app?.close();
       await db.$disconnect();
@@ -74,6 +80,13 @@ async function main(): Promise<void> {
       REFERENCE_DATA_CHANNEL,
       () => reference.invalidate(),
       (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
+    );
+    // A key revoked by any process leaves this process's key cache as soon as the revocation commits.
+    revocations = listenForNotifications(
+      endpoint,
+      API_KEY_REVOKED_CHANNEL,
+      (keyId) => forgetApiKeyEverywhere(keyId),
+      (error) => appLog.warn({ err: error }, 'key revocation notifications: connection problem; retrying'),
     );
     await app.listen({ port: config.PORT, host: config.HOST });
     const log = app.log;

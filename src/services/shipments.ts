@@ -24,6 +24,7 @@ import {
 import { canonicalJson, recordAudit, recordAudits, type AuditInput } from './audit.ts';
 import { publicDecision, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
+import { reportGroupCommit } from './group-commit-observer.ts';
 import {
   decidePrepared,
   prepareShipment,
@@ -283,6 +284,7 @@ export class ReservationBatcher {
           ),
         LEDGER_TX_OPTIONS,
       );
+      reportGroupCommit('reservation', group.length);
       group.forEach((g, i) => {
         const record = records[i];
         if (record) g.resolve(record);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../errors.ts';
 
@@ -107,9 +108,23 @@ export function frameworkErrorHandler(
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (!(error instanceof AppError && error.status < 500) && isDatabaseUnavailable(error)) {
+      // Logged once per outage by the monitor, not once per request.
+      const outage = request.server.deps.outage;
+      outage.failed(error);
+      reply.header('retry-after', String(outage.retryAfterSeconds));
+      return sendProblem(
+        request,
+        reply,
+        'DATABASE_UNAVAILABLE',
+        `The database is unreachable; retry in ${outage.retryAfterSeconds} s.`,
+      );
+    }
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.status >= 500 && error.code !== 'DATABASE_UNAVAILABLE') {
+        request.log.error({ err: error }, 'request failed');
+      }
       return sendProblem(request, reply, error.code, error.message, error.errors);
     }
     if (error instanceof DomainError) {
