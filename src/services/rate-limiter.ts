@@ -44,6 +44,8 @@ export class SharedRateLimiter {
   readonly windowMs: number;
   private readonly now: () => number;
   private pending = new Map<string, Pending>();
+  /** The batch being flushed: counted by peek() until its totals come back. */
+  private inFlight = new Map<string, Pending>();
   /** Last global count learned per subject, with its window. */
   private readonly known = new Map<string, { window: number; count: number }>();
   private flushing = false;
@@ -93,8 +95,9 @@ export class SharedRateLimiter {
   peek(subject: string): number {
     const { start } = this.window();
     const known = this.known.get(subject);
-    const pending = this.pending.get(`${subject}@${start}`);
-    return (known?.window === start ? known.count : 0) + (pending?.by ?? 0);
+    const id = `${subject}@${start}`;
+    const unconfirmed = (this.pending.get(id)?.by ?? 0) + (this.inFlight.get(id)?.by ?? 0);
+    return (known?.window === start ? known.count : 0) + unconfirmed;
   }
 
   close(): void {
@@ -116,6 +119,7 @@ export class SharedRateLimiter {
     this.flushing = true;
     const batch = this.pending;
     this.pending = new Map();
+    this.inFlight = batch;
     const entries = [...batch.values()];
     try {
       let totals: Map<string, number> | null = null;
@@ -148,6 +152,7 @@ export class SharedRateLimiter {
       this.pruneKnown();
       void this.cleanup();
     } finally {
+      this.inFlight = new Map();
       this.flushing = false;
       if (this.pending.size > 0) this.schedule();
     }

@@ -4,6 +4,7 @@ import { upsertCountrySeeds } from '../repositories/country-repository.ts';
 import { advisoryTransactionLock, type PrismaClient } from '../repositories/db.ts';
 
 const SEED_LOCK = 0x73656564; // 'seed'
+const SEED_TX_OPTIONS = { maxWait: 60_000, timeout: 120_000 };
 import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
 import { announceReferenceChange } from './reference-data.ts';
@@ -28,5 +29,6 @@ export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
       countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
     if (changed > 0) await announceReferenceChange(tx, 'seed');
     return { countries, products: productResult };
-  });
+    // A first load writes ~250 countries and the catalogue: on a busy machine that outlasts Prisma's 5 s default.
+  }, SEED_TX_OPTIONS);
 }
