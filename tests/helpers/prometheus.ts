@@ -25,7 +25,7 @@ function parseValue(text: string, line: number): number {
   if (text === '-Inf') return -Infinity;
   if (text === 'NaN') return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text))
-    throw new Error(`line ${line}: bad value ${text}`);
+    throw new Error(`line ${line}: bad value ${text} in: ${currentLine}`);
   return Number(text);
 }
 
@@ -78,12 +78,15 @@ function familyOf(sampleName: string, families: Map<string, Family>): Family | u
   return undefined;
 }
 
+let currentLine = '';
+
 export function parsePrometheusText(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   lines.forEach((raw, index) => {
     const line = index + 1;
+    currentLine = raw;
     if (raw.trim() === '') return;
     if (raw.startsWith('#')) {
       const match = /^# (HELP|TYPE) (\S+) ?(.*)$/.exec(raw);

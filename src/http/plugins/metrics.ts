@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { poolState } from '../../db/client.ts';
 import { observeGroupCommits } from '../../services/group-commit-observer.ts';
-import { readOperationalGauges } from '../../services/operational-gauges.ts';
+import { readOperationalGauges, type OperationalGauges } from '../../services/operational-gauges.ts';
 import type { ThrottleScope } from './throttle.ts';
 
 /** Seconds; fine steps below 10 ms so that millisecond latencies are resolved, coarse ones up to 10 s. */
@@ -123,21 +123,16 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  /** Clears per-scrape caches before the registry's collectors run; set by the plugin. */
-  beforeScrape: () => void = () => undefined;
-
   refused(scope: ThrottleScope): void {
     this.rateLimited.inc({ scope });
   }
 
-  /** The exposition text: collectors that read the database share one read per scrape. */
+  /**
+   * The exposition text. prom-client writes a NaN sample (the event-loop lag gauges between two close scrapes)
+   * as "Nan"; the format's spelling is "NaN", which strict parsers require.
+   */
   async scrape(): Promise<string> {
-    this.beforeScrape();
-    try {
-      return await this.registry.metrics();
-    } finally {
-      this.beforeScrape();
-    }
+    return (await this.registry.metrics()).replace(/ Nan$/gm, ' NaN');
   }
 }
 
@@ -198,19 +193,23 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     },
   });
 
-  // Read from the database once per scrape, shared by the gauges below; skipped during an outage.
-  let gauges: Promise<Awaited<ReturnType<typeof readOperationalGauges>> | null> | null = null;
-  metrics.beforeScrape = () => {
-    gauges = null;
-  };
-  const readGauges = () => {
-    gauges ??= (outage.unavailable ? Promise.resolve(null) : readOperationalGauges(db)).catch(
-      (error: unknown) => {
+  // One read from the database per scrape, shared by the gauges below and by scrapes that overlap it, so that
+  // a crowd of scrapers (the route is open when METRICS_TOKEN is unset) costs one read at a time. Skipped
+  // during an outage.
+  let inFlight: Promise<OperationalGauges | null> | null = null;
+  const readGauges = (): Promise<OperationalGauges | null> => {
+    inFlight ??= (outage.unavailable ? Promise.resolve(null) : readOperationalGauges(db))
+      .catch((error: unknown) => {
         app.log.debug({ err: error }, 'metrics: database gauges unavailable');
         return null;
-      },
-    );
-    return gauges;
+      })
+      .finally(() => {
+        // Released on the next turn, once every collector of this scrape has had the result.
+        setImmediate(() => {
+          inFlight = null;
+        });
+      });
+    return inFlight;
   };
   new Gauge({
     name: 'audit_chain_length',
