@@ -27,6 +27,7 @@ import { ReservationBatcher } from './services/shipments.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 import { DatabaseOutageMonitor } from './services/database-outage.ts';
 import { SharedRateLimiter } from './services/rate-limiter.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { ERROR_CATALOGUE } from './errors.ts';
 
 export interface BuildAppOptions {
@@ -131,7 +132,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const outage = new DatabaseOutageMonitor(db, app.log);
   const limiter = new SharedRateLimiter(db, {
     databaseUnavailable: () => outage.unavailable,
-    onError: (error) => app.log.debug({ err: error }, 'rate limiter: counting locally, database unreachable'),
+    onError: (error) => {
+      // An outage is logged once by the outage monitor; anything else would be a bug worth seeing.
+      if (isDatabaseUnavailable(error)) app.log.debug({ err: error }, 'rate limiter: counting locally');
+      else app.log.warn({ err: error }, 'rate limiter: counting failed; counting locally');
+    },
   });
   app.addHook('onClose', async () => {
     outage.close();
