@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
+import { isPublicKey, isSigningKey } from './services/audit-signing.ts';
+
+/**
+ * At least 32 bytes written as hex or base64(url): the form `openssl rand -hex 32` or `-base64 32` prints.
+ * Randomness itself cannot be checked; a passphrase or a word with a prefix is refused by its alphabet or length.
+ */
+export function isStrongSecret(value: string): boolean {
+  if (/^[0-9a-fA-F]+$/.test(value)) return value.length >= 64;
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+={0,2}$/.test(value)) {
+    return Buffer.from(value, 'base64').length >= 32;
+  }
+  return false;
+}
 
 /**
  * Which proxies' X-Forwarded-For to believe for the client address (rate limits and security events key on it):
@@ -23,63 +36,106 @@ const TrustProxy = z
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The service's environment, parsed once. The only reader of process.env in src/. */
-export const ConfigSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    DATA_DIR: z.string().min(1).default('./.data'),
-    /** Port of the embedded PostgreSQL when DATABASE_URL is not set. */
-    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
-    LOG_LEVEL: LogLevel.default('info'),
-    BOOTSTRAP_OFFICER_KEY: z
-      .string()
-      .min(24, 'must be at least 24 characters: it is an officer credential')
-      .optional(),
-    DEFAULT_RULESET: z
-      .string()
-      .refine(isRulesetId, { message: `must be one of ${Object.keys(RULE_PACKS).join(', ')}` })
-      .default('ai-diffusion-2025'),
-    /** How long a licence hold on a country allocation lasts before it is released, in days. */
-    HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
-    /** Requests per API key per minute, across all replicas. */
-    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
-    /** Requests per organisation (all its keys) per minute, across all replicas; applies to keys that carry one. */
-    RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: z.coerce.number().int().min(1).default(30000),
-    /** Requests without a key or with a bad one, per client address per minute, across all replicas. */
-    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(60),
-    TRUST_PROXY: TrustProxy.default(false),
-    /** When set, GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>". */
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    /** The whole request (headers and body) must arrive within this; a slower client gets 408 and is closed. */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-    /** The request headers must arrive within this. */
-    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-    /** Idle keep-alive connections are kept this long: above a reverse proxy's idle timeout (60 s is common). */
-    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
-    /** A socket with no traffic at all for this long is closed. */
-    CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(75_000),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-    DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  })
-  .refine((c) => c.HEADERS_TIMEOUT_MS <= c.REQUEST_TIMEOUT_MS, {
-    message: 'must not exceed REQUEST_TIMEOUT_MS',
-    path: ['HEADERS_TIMEOUT_MS'],
-  })
-  .refine((c) => c.CONNECTION_TIMEOUT_MS > c.KEEP_ALIVE_TIMEOUT_MS, {
-    message: 'must exceed KEEP_ALIVE_TIMEOUT_MS, or idle keep-alive connections are cut early',
-    path: ['CONNECTION_TIMEOUT_MS'],
-  });
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** Port of the embedded PostgreSQL when DATABASE_URL is not set. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  LOG_LEVEL: LogLevel.default('info'),
+  BOOTSTRAP_OFFICER_KEY: z
+    .string()
+    .refine(isStrongSecret, {
+      message:
+        'must be at least 32 random bytes written as hex (64+ characters) or base64/base64url (43+ characters), e.g. $(openssl rand -hex 32): it is an officer credential',
+    })
+    .optional(),
+  DEFAULT_RULESET: z
+    .string()
+    .refine(isRulesetId, { message: `must be one of ${Object.keys(RULE_PACKS).join(', ')}` })
+    .default('ai-diffusion-2025'),
+  /** How long a licence hold on a country allocation lasts before it is released, in days. */
+  HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** Requests per API key per minute, across all replicas. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Requests per organisation (all its keys) per minute, across all replicas; applies to keys that carry one. */
+  RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: z.coerce.number().int().min(1).default(30000),
+  /** Requests without a key or with a bad one, per client address per minute, across all replicas. */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  TRUST_PROXY: TrustProxy.default(false),
+  /** When set, GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>". */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The whole request (headers and body) must arrive within this; a slower client gets 408 and is closed. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** The request headers must arrive within this. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Idle keep-alive connections are kept this long: above a reverse proxy's idle timeout (60 s is common). */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
+  /** A socket with no traffic at all for this long is closed. */
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(75_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  NODE_ENV: z.string().optional(),
+  /** Ed25519 private key that signs audit checkpoints; required when NODE_ENV=production. */
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .refine(isSigningKey, {
+      message:
+        'must be an Ed25519 private key: PKCS#8 PEM (openssl genpkey -algorithm ed25519) or a 32-byte seed in hex or base64',
+    })
+    .optional(),
+  /** Public keys of earlier signing keys whose checkpoints stay trusted, comma-separated. */
+  AUDIT_TRUSTED_PUBLIC_KEYS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => k.trim() === '' || isPublicKey(k)), {
+      message: 'must be Ed25519 public keys (raw 32 bytes in base64 or hex, or SPKI PEM), comma-separated',
+    })
+    .optional(),
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Most bytes of event content one audit listing or verification page holds in memory. */
+  AUDIT_PAGE_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
+  /** Request body bytes admitted at once (by Content-Length); beyond it requests are 503 until some finish. */
+  ADMISSION_MAX_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
+  /** Order lines evaluated at once across all callers; beyond it 503. */
+  ADMISSION_MAX_LINES: z.coerce.number().int().min(1).default(6_000),
+  /** Order lines one API key may have in evaluation at once; beyond it 429. */
+  ADMISSION_MAX_LINES_PER_KEY: z.coerce.number().int().min(1).default(2_000),
+});
 
 export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  const parsed = ConfigSchema.superRefine((config, issues) => {
+    if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed REQUEST_TIMEOUT_MS',
+      });
+    }
+    if (config.CONNECTION_TIMEOUT_MS <= config.KEEP_ALIVE_TIMEOUT_MS) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['CONNECTION_TIMEOUT_MS'],
+        message: 'must exceed KEEP_ALIVE_TIMEOUT_MS, or idle keep-alive connections are cut early',
+      });
+    }
+    if (config.NODE_ENV === 'production' && config.AUDIT_SIGNING_KEY === undefined) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['AUDIT_SIGNING_KEY'],
+        message:
+          'is required when NODE_ENV=production: without it checkpoints are signed by a key that dies with the process',
+      });
+    }
+  }).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

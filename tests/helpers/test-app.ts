@@ -27,6 +27,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_PER_MINUTE: '1000000',
     // Every injected request comes from 127.0.0.1, shared by all files: tests of the address limit use their own.
     RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1000000',
+    // Checkpoints only where a test asks for them (checkpointNow): one signed behind a test's back would
+    // change what verify reports on a table the test is tampering with.
+    AUDIT_CHECKPOINT_EVERY: '0',
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...overrides,
   });
 }
