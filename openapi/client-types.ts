@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text exposition (version 0.0.4): requests and latency by route pattern and status, decisions by outcome and rule pack, reservations by result, audit chain length and group-commit sizes, quota pool use, database pool state, process metrics. Open unless METRICS_TOKEN is set; then it needs "Authorization: Bearer <METRICS_TOKEN>".
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/countries": {
         parameters: {
             query?: never;
@@ -693,6 +713,7 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        MetricsText: string;
         Peak: {
             /** @description e.g. fp8, int8, bf16 */
             precision: string;
@@ -712,7 +733,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Quote this when reporting a problem; it is in the server logs too */
             requestId: string;
             instance?: string;
@@ -940,6 +961,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReadiness: {
@@ -958,6 +988,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["MetricsText"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error (a bug); quote requestId */
@@ -1045,6 +1122,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCountry: {
@@ -1115,6 +1201,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1221,6 +1316,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listProducts: {
@@ -1270,6 +1374,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1374,6 +1487,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProduct: {
@@ -1444,6 +1566,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1616,6 +1747,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAuditEvents: {
@@ -1701,6 +1841,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     verifyAuditChain: {
@@ -1764,6 +1913,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1841,6 +1999,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -1899,6 +2066,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1993,6 +2169,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -2062,6 +2247,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2254,6 +2448,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     shipShipment: {
@@ -2354,6 +2557,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2464,6 +2676,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getQuota: {
@@ -2534,6 +2755,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,7 +6,11 @@ import { createPrismaClient } from './db/client.ts';
 import type { DatabaseEndpoint } from './db/endpoint.ts';
 import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
 import { deployMigrations } from './db/schema-engine.ts';
-import { registerBootstrapKey } from './services/api-keys.ts';
+import {
+  API_KEY_REVOKED_CHANNEL,
+  forgetApiKeyEverywhere,
+  registerBootstrapKey,
+} from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
 import { expireHolds } from './services/shipments.ts';
@@ -51,6 +55,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   let app: FastifyInstance | null = null;
   let listener: NotificationListener | null = null;
+  let revocations: NotificationListener | null = null;
   try {
     const applied = options.migrateWith ? await deployMigrations(options.migrateWith) : null;
     const seeded = await seedReferenceData(db);
@@ -67,6 +72,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       REFERENCE_DATA_CHANNEL,
       () => reference.invalidate(),
       (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
+    );
+    // A key revoked by any process leaves this process's key cache as soon as the revocation commits.
+    revocations = listenForNotifications(
+      endpoint,
+      API_KEY_REVOKED_CHANNEL,
+      (keyId) => forgetApiKeyEverywhere(keyId),
+      (error) => appLog.warn({ err: error }, 'key revocation notifications: connection problem; retrying'),
     );
     await app.listen({ port: config.PORT, host: config.HOST });
     const sweeper = setInterval(() => {
@@ -90,7 +102,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
 
     const running = app;
-    const runningListener = listener;
+    const runningListeners = [listener, revocations];
     let closing: Promise<void> | undefined;
     return {
       app: running,
@@ -99,12 +111,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           clearInterval(sweeper);
           // Fastify stops accepting, closes idle keep-alive connections and waits for requests in flight.
           await running.close();
-          await runningListener.close();
+          await Promise.all(runningListeners.map((l) => l.close()));
           await db.$disconnect();
         })()),
     };
   } catch (error) {
     await listener?.close().catch(() => undefined);
+    await revocations?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db.$disconnect().catch(() => undefined);
     throw error;

@@ -20,3 +20,7 @@ export const ACCESS_POLICIES = {
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;
+
+export function rolesFor(policy: AccessPolicy): readonly Role[] | null {
+  return ACCESS_POLICIES[policy];
+}

@@ -10,11 +10,14 @@ import {
   revokeKey,
   type ApiKeyRecord,
 } from '../repositories/api-key-repository.ts';
-import type { PrismaClient } from '../repositories/db.ts';
+import { notify, type PrismaClient } from '../repositories/db.ts';
 import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 
 const KEY_PREFIX = 'gec_';
+
+/** PostgreSQL channel on which a revocation is announced (payload: the key id) to every process's cache. */
+export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -59,6 +62,13 @@ export class ApiKeyAuthenticator {
     this.cache.clear();
   }
 
+  /** The cached answer for a presented key, without a lookup: an actor, null (known bad) or undefined (unknown). */
+  peek(presented: string): Actor | null | undefined {
+    if (presented.length > 200) return null;
+    const cached = this.cache.get(hashApiKey(presented));
+    return cached && cached.expiresAt > Date.now() ? cached.actor : undefined;
+  }
+
   async authenticate(presented: string): Promise<Actor | null> {
     if (presented.length > 200) return null;
     const keyHash = hashApiKey(presented);
@@ -78,10 +88,23 @@ export class ApiKeyAuthenticator {
     this.revocations += 1;
     for (const [hash, entry] of this.cache) if (entry.actor?.keyId === keyId) this.cache.delete(hash);
   }
+
+  forgetAll(): void {
+    this.revocations += 1;
+    this.cache.clear();
+  }
 }
 
-function forgetEverywhere(keyId: string): void {
-  for (const authenticator of liveAuthenticators) authenticator.forget(keyId);
+/**
+ * Drops a revoked key from every cache in this process. Called directly by the revoking request and, for
+ * revocations made by other processes, from the API_KEY_REVOKED_CHANNEL listener; `undefined` (the listener
+ * reconnected and may have missed announcements) drops everything.
+ */
+export function forgetApiKeyEverywhere(keyId: string | undefined): void {
+  for (const authenticator of liveAuthenticators) {
+    if (keyId === undefined) authenticator.forgetAll();
+    else authenticator.forget(keyId);
+  }
 }
 
 /** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
@@ -172,8 +195,10 @@ export async function revokeApiKey(
       targetId: id,
       payload: { before: { revokedAt: null }, after: { revokedAt: after.revokedAt } },
     });
+    // Delivered on commit only: other processes drop the key within the notification's latency.
+    await notify(tx, API_KEY_REVOKED_CHANNEL, id);
     return after;
   });
-  forgetEverywhere(id);
+  forgetApiKeyEverywhere(id);
   return revoked;
 }

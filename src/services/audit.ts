@@ -7,6 +7,7 @@ import {
 } from '../repositories/audit-repository.ts';
 import type { Db, PrismaClient } from '../repositories/db.ts';
 import type { ServiceContext } from './context.ts';
+import { reportGroupCommit } from './group-commit-observer.ts';
 
 export type { AuditFilter, AuditRow } from '../repositories/audit-repository.ts';
 
@@ -264,6 +265,7 @@ export class AuditGroupCommit {
               timeout: 30_000,
             },
           );
+          reportGroupCommit('audit', batch.length);
           for (const pending of batch) pending.resolve(pending.event.header.id);
         } catch (error) {
           for (const pending of batch) pending.reject(error);

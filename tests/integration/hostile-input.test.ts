@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.ts';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { awaitFreshWindow, uniqueAddress } from '../helpers/throttle.ts';
 
 const CHECK = {
   destination: 'KR',
@@ -251,7 +252,12 @@ describe('security headers', () => {
 
 describe('rate limiting', () => {
   it('answers 429 problem+json with Retry-After once a key spends its minute, per key', async () => {
-    const limited = await createTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await createTestApp({
+      env: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '3' },
+    });
+    // The address budget is shared through the database by every file's apps: use an address of our own.
+    const remoteAddress = uniqueAddress();
+    await awaitFreshWindow(15_000);
     try {
       const a = (await createApiKey(limited.db, 'vendor', 'rate a')).key;
       const b = (await createApiKey(limited.db, 'vendor', 'rate b')).key;
@@ -273,7 +279,9 @@ describe('rate limiting', () => {
         expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       const anonymous = [];
       for (let i = 0; i < 4; i += 1)
-        anonymous.push((await limited.app.inject({ method: 'GET', url: '/v1/rulesets' })).statusCode);
+        anonymous.push(
+          (await limited.app.inject({ method: 'GET', url: '/v1/rulesets', remoteAddress })).statusCode,
+        );
       expect(anonymous).toEqual([401, 401, 401, 429]);
     } finally {
       await limited.close();
@@ -282,7 +290,7 @@ describe('rate limiting', () => {
 });
 
 describe('internal failures', () => {
-  it('answers 500/503 problem+json with nothing about the database, SQL or the stack', async () => {
+  it('answers 503 DATABASE_UNAVAILABLE problem+json with nothing about the database, SQL or the stack', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer();
       server.listen(0, '127.0.0.1', () => {
@@ -297,7 +305,8 @@ describe('internal failures', () => {
     const app = await buildApp({ config: testConfig(), db: deadDb, logger: false });
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expectProblem(ready, 503, 'SERVICE_UNAVAILABLE');
+      expectProblem(ready, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0);
       const res = await app.inject({
         method: 'POST',
         url: '/v1/checks',

@@ -51,12 +51,16 @@ export const problemResponses = {
 
 export type ProblemStatus = keyof typeof problemResponses;
 
-export function problems<S extends ProblemStatus>(...statuses: S[]): Pick<typeof problemResponses, S | 500> {
+/** Every route may answer 500 (a bug) and 503 (the database is unreachable), so both are always listed. */
+export function problems<S extends ProblemStatus>(
+  ...statuses: S[]
+): Pick<typeof problemResponses, S | 500 | 503> {
   const out: Partial<Record<ProblemStatus, (typeof problemResponses)[ProblemStatus]>> = {
     500: problemResponses[500],
+    503: problemResponses[503],
   };
   for (const status of statuses) out[status] = problemResponses[status];
-  return out as Pick<typeof problemResponses, S | 500>;
+  return out as Pick<typeof problemResponses, S | 500 | 503>;
 }
 
 export const CountryCodeSchema = z

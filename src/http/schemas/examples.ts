@@ -440,9 +440,9 @@ export const PROBLEM_EXAMPLES: Record<number, NamedExamples> = {
   },
   429: {
     rateLimited: problemExample(
-      'Too many requests for this key',
+      'Too many requests for this key (Retry-After says when to come back)',
       'RATE_LIMITED',
-      'Rate limit exceeded for this API key; retry later.',
+      'Rate limit of 6000 requests for this API key a minute exceeded; retry in 42 s.',
       '/v1/checks',
     ),
   },
@@ -456,10 +456,10 @@ export const PROBLEM_EXAMPLES: Record<number, NamedExamples> = {
   },
   503: {
     database: problemExample(
-      'The database is unreachable',
-      'SERVICE_UNAVAILABLE',
-      'The database is not reachable.',
-      '/readyz',
+      'The database is unreachable (with Retry-After); calls recover by themselves when it returns',
+      'DATABASE_UNAVAILABLE',
+      'The database is unreachable; retry in 1 s.',
+      '/v1/checks',
     ),
   },
 };
