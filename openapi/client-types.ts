@@ -172,6 +172,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many units of each product could ship
+         * @description The inverse of a check: for each candidate product on its own, the most units that could ship on the date without a licence and with a licence inside the remaining allocation, from the current balances. Each figure is an exact boundary of the check itself: a check of that many units answers the route, one unit more does not. Reserves nothing; audited (plan.create).
+         */
+        post: operations["createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -416,6 +436,11 @@ export interface components {
             /** @description When invalid: what is wrong there */
             reason?: string;
         };
+        /** @description A catalogue product to plan for */
+        CatalogueCandidate: {
+            /** @description A catalogue id from GET /v1/products */
+            productId: string;
+        };
         /** @description A catalogue product by id */
         CatalogueLine: {
             /** @description A catalogue id from GET /v1/products */
@@ -500,6 +525,25 @@ export interface components {
             createdAt: string;
             /** @description The secret: shown in this answer only, store it now */
             key: string;
+        };
+        /** @description A product described by its figures, to plan for */
+        CustomCandidate: {
+            description?: string;
+            /**
+             * @description SYSTEM: a computer or assembly (4A090)
+             * @default CHIP
+             * @enum {string}
+             */
+            kind: "CHIP" | "SYSTEM";
+            /** @description TPP of one unit (a system: all of its chips together) */
+            tpp: number;
+            /** @description TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified) */
+            performanceDensity: number | null;
+            /** @description Designed or marketed for data centres (Note 2 to 3A090) */
+            datacenter: boolean;
+            /** @description For a SYSTEM: chips in one unit */
+            chipsPerUnit?: number;
+            memoryBandwidthGBs?: number | null;
         };
         /** @description An item described by its figures instead of a catalogue id */
         CustomLine: {
@@ -623,6 +667,93 @@ export interface components {
             tops: number;
             /** @description Bit length of the operation */
             bitLength: number;
+        };
+        /** @description For each candidate alone, the most units each route takes from the current balances */
+        Plan: {
+            /** @description Id of this plan; its audit event (plan.create) has it as target */
+            planId: string;
+            destination: {
+                code: string;
+                name: string;
+                tier: components["schemas"]["Tier"];
+            };
+            shipDate: string;
+            candidates: {
+                productId?: string;
+                description?: string;
+                eccn: components["schemas"]["Eccn"];
+                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                tppPerUnit: number;
+                /** @description Of one unit: tppPerUnit / 15,832 */
+                h100Equivalents: number;
+                maxUnits: {
+                    /** @description Most units a check would answer allowed (AIA, LPP, VEU, NLR): one more is not */
+                    withoutLicense: number | null;
+                    /** @description Most units that ship now or under a licence not presumed denied (for Tier 2: inside the remaining allocation): one more is presumed denied */
+                    withLicenseWithinAllocation: number | null;
+                };
+                /** @description What lets the without-licence quantity ship; null when that route is closed */
+                authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+                limitedBy: {
+                    /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
+                    withoutLicense: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
+                    /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
+                    withLicenseWithinAllocation: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
+                };
+            }[];
+            pools: {
+                /** @description The destination’s allocation now; null when it has none */
+                countryAllocation: {
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    capTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    usedTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    remainingTpp: number;
+                } | null;
+                /** @description The consignee’s LPP budget for the ship date’s year; null when the destination has none */
+                lpp: {
+                    year: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    capTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    usedTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    remainingTpp: number;
+                } | null;
+            };
+            ruleset: {
+                id: string;
+                name: string;
+                citation: string;
+                /** @enum {string} */
+                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                inForceOnShipDate: boolean;
+            };
+            warnings: string[];
+        };
+        /** @description A check's body with its items replaced by candidate products without quantities */
+        PlanRequest: {
+            /** @description Where the items would go: ISO 3166-1 alpha-2, case-insensitive */
+            destination: string;
+            /** @description Products to size, each on its own (no quantities) */
+            candidates: (components["schemas"]["CatalogueCandidate"] | components["schemas"]["CustomCandidate"])[];
+            endUser: {
+                name: string;
+                /** @description Where the end user or its ultimate parent is headquartered */
+                headquarters: string;
+                /**
+                 * @description UVEU, NVEU or null
+                 * @default null
+                 */
+                verifiedEndUser: ("UVEU" | "NVEU") | null;
+            };
+            /** @description Ultimate consignee; defaults to endUser.name */
+            consignee?: string;
+            /** @description Defaults to today (UTC) */
+            shipDate?: string;
+            /** @description Rule pack id; defaults to the configured default */
+            ruleset?: string;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
@@ -1505,6 +1636,94 @@ export interface operations {
             };
             /** @description The key’s role may not call this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A check's body with its items replaced by candidate products without quantities */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            /** @description For each candidate alone, the most units each route takes from the current balances */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import { healthRoutes } from './http/routes/health/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
+import { planRoutes } from './http/routes/plans/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
 import { ReservationBatcher } from './services/shipments.ts';
@@ -83,6 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(countryRoutes);
   await app.register(productRoutes);
   await app.register(checkRoutes);
+  await app.register(planRoutes);
   await app.register(auditRoutes);
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);

@@ -59,6 +59,26 @@ export const UAE_CHECK = {
   ruleset: 'ai-diffusion-2025',
 };
 
+/** The seed story's buyer: 10,000 GPUs, products not chosen yet. Tier 1 here; PLAN_REQUEST_EXAMPLES adds Tier 2. */
+export const SOUTH_KOREA_PLAN = {
+  destination: 'KR',
+  candidates: [{ productId: 'nvidia-b200' }, { productId: 'nvidia-h200-sxm' }, { productId: 'amd-mi300x' }],
+  endUser: { name: 'Example Korea Cloud', headquarters: 'KR', verifiedEndUser: null },
+  shipDate: '2025-06-01',
+};
+
+export const UAE_PLAN = {
+  ...SOUTH_KOREA_PLAN,
+  destination: 'AE',
+  endUser: { name: 'Example Cloud LLC', headquarters: 'AE', verifiedEndUser: null },
+  consignee: 'Example Cloud LLC',
+};
+
+export const PLAN_REQUEST_EXAMPLES: NamedExamples = {
+  southKorea: { summary: 'South Korea (Tier 1): B200, H200 or MI300X?', value: SOUTH_KOREA_PLAN },
+  uae: { summary: 'UAE (Tier 2): B200, H200 or MI300X, with and without a licence', value: UAE_PLAN },
+};
+
 export const SHIPMENT_REQUEST_EXAMPLES: NamedExamples = {
   southKorea: {
     summary: 'South Korea: 10,000 H100 for a Korean end user (Tier 1, License Exception AIA)',
@@ -595,5 +615,147 @@ export const COUNTRY_PATCH_EXAMPLES: NamedExamples = {
   govToGov: {
     summary: 'Record a government-to-government arrangement (doubles the allocation)',
     value: { govToGovArrangement: true },
+  },
+};
+
+export const PLAN_EXAMPLES: NamedExamples = {
+  southKorea: {
+    summary: 'South Korea (Tier 1): no quota limits any of them under AIA',
+    value: {
+      planId: 'c1d8c892-7589-43c7-99b6-4833568aa707',
+      destination: {
+        code: 'KR',
+        name: 'South Korea',
+        tier: 'TIER_1',
+      },
+      shipDate: '2025-06-01',
+      candidates: [
+        {
+          productId: 'nvidia-b200',
+          eccn: '3A090.a',
+          tppPerUnit: 36000,
+          h100Equivalents: 2.3,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+        {
+          productId: 'nvidia-h200-sxm',
+          eccn: '3A090.a',
+          tppPerUnit: 15832,
+          h100Equivalents: 1,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+        {
+          productId: 'amd-mi300x',
+          eccn: '3A090.a',
+          tppPerUnit: 20919.2,
+          h100Equivalents: 1.3,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+      ],
+      pools: {
+        countryAllocation: null,
+        lpp: null,
+      },
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
+  },
+  uae: {
+    summary: 'UAE (Tier 2), fresh balances: the LPP budget without a licence, the allocation with one',
+    value: {
+      planId: 'a66b7ca2-2119-4ad3-acd6-a31b663ce1d2',
+      destination: {
+        code: 'AE',
+        name: 'United Arab Emirates',
+        tier: 'TIER_2',
+      },
+      shipDate: '2025-06-01',
+      candidates: [
+        {
+          productId: 'nvidia-b200',
+          eccn: '3A090.a',
+          tppPerUnit: 36000,
+          h100Equivalents: 2.3,
+          maxUnits: {
+            withoutLicense: 747,
+            withLicenseWithinAllocation: 21944,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+        {
+          productId: 'nvidia-h200-sxm',
+          eccn: '3A090.a',
+          tppPerUnit: 15832,
+          h100Equivalents: 1,
+          maxUnits: {
+            withoutLicense: 1699,
+            withLicenseWithinAllocation: 49898,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+        {
+          productId: 'amd-mi300x',
+          eccn: '3A090.a',
+          tppPerUnit: 20919.2,
+          h100Equivalents: 1.3,
+          maxUnits: {
+            withoutLicense: 1285,
+            withLicenseWithinAllocation: 37764,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+      ],
+      pools: {
+        countryAllocation: {
+          capTpp: 790000000,
+          usedTpp: 0,
+          remainingTpp: 790000000,
+        },
+        lpp: {
+          year: 2025,
+          capTpp: 26900000,
+          usedTpp: 0,
+          remainingTpp: 26900000,
+        },
+      },
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
   },
 };
