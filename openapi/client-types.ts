@@ -2122,7 +2122,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 8-128 characters of [A-Za-z0-9._:-], unique per shipment */
+                /** @description 1-255 visible ASCII characters (no spaces), unique per shipment; an order number will do */
                 "idempotency-key"?: string;
             };
             path?: never;

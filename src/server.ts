@@ -5,7 +5,7 @@ import { createPrismaClient } from './db/client.ts';
 import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.ts';
 import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
 import { deployMigrations } from './db/schema-engine.ts';
-import { registerBootstrapKey } from './services/api-keys.ts';
+import { firstStartKeyAdvice, registerBootstrapKey } from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
 import { expireHolds } from './services/shipments.ts';
@@ -93,6 +93,8 @@ async function main(): Promise<void> {
       },
       `ready: Swagger UI at http://${config.HOST}:${config.PORT}/docs`,
     );
+    const advice = await firstStartKeyAdvice(db, config.BOOTSTRAP_OFFICER_KEY !== undefined);
+    if (advice) app.log.warn(advice);
   } catch (error) {
     process.stderr.write(
       `Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -10,6 +10,7 @@ import type { CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
 import type { ProductRecord } from '../repositories/product-repository.ts';
 import { findPools, type PoolKey, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
+import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
@@ -221,9 +222,15 @@ export async function prepareShipment(
   const destination = countries.get(destinationCode);
   const hq = countries.get(headquartersCode);
   if (!destination)
-    errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
+    errors.push({
+      path: 'body.destination',
+      message: `unknown country code ${destinationCode}.${didYouMeanCountry(destinationCode)}`,
+    });
   if (!hq)
-    errors.push({ path: 'body.endUser.headquarters', message: `unknown country code ${headquartersCode}` });
+    errors.push({
+      path: 'body.endUser.headquarters',
+      message: `unknown country code ${headquartersCode}.${didYouMeanCountry(headquartersCode)}`,
+    });
 
   const componentIds = [...products.values()]
     .map((p) => p.componentId)

@@ -8,6 +8,8 @@ import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
 import { announceReferenceChange } from './reference-data.ts';
 
+const SEED_TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
+
 export interface SeedResult {
   countries: { inserted: number; refreshed: number };
   products: { inserted: number; refreshed: number };
@@ -28,5 +30,6 @@ export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
       countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
     if (changed > 0) await announceReferenceChange(tx, 'seed');
     return { countries, products: productResult };
-  });
+    // Not the 5 s default: a loader may queue behind another's lock, and a loaded machine takes longer.
+  }, SEED_TX_OPTIONS);
 }

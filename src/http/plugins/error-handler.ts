@@ -6,6 +6,22 @@ import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../.
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Body media types a route accepts besides JSON, named in its 415 answer (e.g. text/csv). */
+    alsoAccepts?: readonly string[];
+  }
+}
+
+/** A 415 that says what to send instead. */
+function unsupportedMediaTypeDetail(request: FastifyRequest): string {
+  const sent = request.headers['content-type'];
+  const what = sent ? `Content-Type "${sent.slice(0, 100)}" is not accepted` : 'The body has no Content-Type';
+  const others = request.routeOptions.config?.alsoAccepts ?? [];
+  const alternatives = others.map((type) => ` or "Content-Type: ${type}"`).join('');
+  return `${what}: send the body as JSON with "Content-Type: application/json"${alternatives}.`;
+}
+
 export function problemType(code: ErrorCode): string {
   return `urn:gpu-compliance:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 }
@@ -146,6 +162,8 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       );
     }
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+    if (mapped === 'UNSUPPORTED_MEDIA_TYPE')
+      return sendProblem(request, reply, mapped, unsupportedMediaTypeDetail(request));
     if (mapped) return sendProblem(request, reply, mapped, error.message);
     if (error instanceof SyntaxError || (error.statusCode === 400 && typeof error.code === 'string')) {
       return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
