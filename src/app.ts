@@ -16,6 +16,8 @@ import { quotaRoutes } from './http/routes/quotas/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import { planRoutes } from './http/routes/plans/index.ts';
+import { batchRoutes } from './http/routes/checks/batch.ts';
+import { checkRecordRoutes } from './http/routes/checks/records.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
 import { ReservationBatcher } from './services/shipments.ts';
@@ -84,6 +86,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(countryRoutes);
   await app.register(productRoutes);
   await app.register(checkRoutes);
+  await app.register(batchRoutes);
+  await app.register(checkRecordRoutes);
   await app.register(planRoutes);
   await app.register(auditRoutes);
   await app.register(apiKeyRoutes);

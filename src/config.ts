@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Order lines that batch checks may have in evaluation at once in this process; a batch that would pass it is
+   * 429 with Retry-After. Counted in lines, not requests, because a line is what a check costs.
+   */
+  BATCH_MAX_LINES_IN_FLIGHT: z.coerce.number().int().min(1).default(20_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

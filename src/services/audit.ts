@@ -319,3 +319,26 @@ export async function listAuditEvents(
   const last = events.at(-1);
   return { events, nextBeforeSeq: rows.length > page.limit && last ? last.seq : null };
 }
+
+/**
+ * The event that recorded a check's answer (check.create, target the check id), or null. Readers of a past
+ * decision go through here, so how the payload is stored stays this module's business.
+ */
+export async function findCheckRecord(
+  db: Db,
+  checkId: string,
+): Promise<{ event: AuditRow; input: unknown; resolved: unknown; output: unknown } | null> {
+  const [event] = await findAuditEvents(
+    db,
+    { action: 'check.create', targetType: 'check', targetId: checkId },
+    { limit: 1 },
+  );
+  if (!event) return null;
+  const payload = (event.payload ?? {}) as { input?: unknown; resolved?: unknown; output?: unknown };
+  return {
+    event,
+    input: payload.input ?? null,
+    resolved: payload.resolved ?? null,
+    output: payload.output ?? null,
+  };
+}

@@ -20,7 +20,12 @@ export function publicDecision(decision: Decision, checkId: string): CheckResult
  * Evaluates a proposed shipment. Changes no quota. The decision is answered only once its audit record
  * (inputs, resolved defaults and the full answer) has committed.
  */
-export async function checkShipment(ctx: ServiceContext, request: ShipmentRequest): Promise<CheckResult> {
+export async function checkShipment(
+  ctx: ServiceContext,
+  request: ShipmentRequest,
+  /** Where the check came from when it was one of many (a batch): recorded with it. */
+  origin?: { batchId: string; index: number; order?: string | undefined },
+): Promise<CheckResult> {
   const evaluation = await evaluateShipment(ctx.db, ctx, request, readPools, ctx.reference);
   const result = publicDecision(evaluation.decision, randomUUID());
   // Group-committed with other checks' records: a check changes nothing else, so it needs no transaction.
@@ -28,7 +33,12 @@ export async function checkShipment(ctx: ServiceContext, request: ShipmentReques
     action: 'check.create',
     targetType: 'check',
     targetId: result.checkId,
-    payload: { input: request, resolved: evaluation.resolved satisfies ResolvedRequest, output: result },
+    payload: {
+      input: request,
+      resolved: evaluation.resolved satisfies ResolvedRequest,
+      output: result,
+      ...(origin ? { batch: origin } : {}),
+    },
   });
   return result;
 }

@@ -37,13 +37,13 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function sendProblem(
+/** The RFC 9457 body for a code; batch entries carry one each, inside a 200. */
+export function problemBody(
   request: FastifyRequest,
-  reply: FastifyReply,
   code: ErrorCode,
   detail: string,
   errors?: FieldError[],
-): FastifyReply {
+): ProblemBody {
   const { status, title } = ERROR_CATALOGUE[code];
   const body: ProblemBody = {
     type: problemType(code),
@@ -55,6 +55,18 @@ export function sendProblem(
     instance: request.url.split('?')[0] ?? request.url,
   };
   if (errors !== undefined) body.errors = errors;
+  return body;
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const body = problemBody(request, code, detail, errors);
+  const { status } = body;
   // The body is written by hand so that a response schema can never turn an error into a 500.
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }

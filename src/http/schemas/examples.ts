@@ -759,3 +759,59 @@ export const PLAN_EXAMPLES: NamedExamples = {
     },
   },
 };
+
+export const BATCH_REQUEST_EXAMPLES: NamedExamples = {
+  twoChecks: {
+    summary: 'South Korea and the UAE in one batch',
+    value: { checks: [SOUTH_KOREA_CHECK, UAE_CHECK] },
+  },
+};
+
+export const BATCH_RESULT_EXAMPLES: NamedExamples = {
+  answeredAndRefused: {
+    summary: 'One check answered, one refused on its own (UK is not an ISO 3166-1 code)',
+    value: {
+      data: [
+        { index: 0, decision: DECISION_EXAMPLES.southKorea?.value },
+        {
+          index: 1,
+          problem: {
+            type: problemType('VALIDATION_FAILED'),
+            title: ERROR_CATALOGUE.VALIDATION_FAILED.title,
+            status: 400,
+            detail: 'body.destination: unknown country code UK. Did you mean GB (United Kingdom)?',
+            code: 'VALIDATION_FAILED',
+            requestId: '7b0f0c55-4a57-4a64-a4b8-3c8f1b0e9d21',
+            instance: '/v1/checks/batch',
+            errors: [
+              {
+                path: 'body.checks[1].destination',
+                message: 'unknown country code UK. Did you mean GB (United Kingdom)?',
+              },
+            ],
+          },
+        },
+      ],
+    },
+  },
+};
+
+export const CSV_BATCH_EXAMPLE = [
+  'order,destination,endUserName,endUserHeadquarters,shipDate,productId,quantity',
+  'PO-1001,KR,Example Korea Cloud,KR,2025-06-01,nvidia-h100-sxm,10000',
+  'PO-1002,AE,Example Cloud LLC,AE,2025-06-01,nvidia-h100-sxm,2000',
+  'PO-1002,,,,,nvidia-h200-sxm,10',
+  '',
+].join('\n');
+
+export const BATCH_CSV_RESULT_EXAMPLE = [
+  'index,order,checkId,allowed,licenseRequired,authorization,reviewPolicy,destination,totalTpp,h100Equivalents,reasons,ruleset,inForceOnShipDate,errorCode,errorDetail',
+  '0,PO-1001,68eac1e9-9e83-4fd4-b42f-1be4cf5084f1,true,false,AIA,,KR,158320000,10000,TIER1_AIA,ai-diffusion-2025,false,,',
+  '1,PO-1002,0e5d3d7c-0c55-4d3b-9d8e-2f1c6a0b7e11,false,true,,PRESUMPTION_OF_APPROVAL,AE,31822320,2010,LPP_LIMIT_EXCEEDED TIER2_LICENSE_WITHIN_ALLOCATION,ai-diffusion-2025,false,,',
+  '',
+].join('\n');
+
+export const CHECK_RECORD_HTML_EXAMPLE =
+  '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Export check 68eac1e9-9e83-4fd4-b42f-1be4cf5084f1</title>\n' +
+  '<style>…</style>\n</head>\n<body>\n<h1>Export compliance check: South Korea (KR)</h1>\n' +
+  '<div class="verdict allowed">Allowed under License Exception/authorization AIA</div>\n…';
