@@ -29,6 +29,11 @@ function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 6);
 }
 
+/** A label that names the bootstrap key without revealing any of its characters. */
+function bootstrapPrefix(key: string): string {
+  return `bootstrap:${hashApiKey(key).slice(0, 8)}`;
+}
+
 /** Every authenticator alive in this process, so that a revocation reaches all their caches at once. */
 const liveAuthenticators = new Set<ApiKeyAuthenticator>();
 
@@ -91,7 +96,8 @@ export async function registerBootstrapKey(
       name: 'bootstrap officer',
       role: 'officer',
       keyHash: hashApiKey(key),
-      prefix: displayPrefix(key),
+      // Not the key's first characters: an operator-chosen secret has no public part to show.
+      prefix: bootstrapPrefix(key),
     });
     if (result.created) {
       const { record } = result;
@@ -124,7 +130,7 @@ export async function firstStartKeyAdvice(
   if (bootstrapKeyConfigured || (await countActiveKeys(db, 'officer')) > 0) return null;
   return [
     'No API key exists yet, so every /v1 call will be refused (401). Two ways to get a key:',
-    '  1. restart with BOOTSTRAP_OFFICER_KEY set to a long random secret (e.g. BOOTSTRAP_OFFICER_KEY=$(openssl rand -hex 24) npm start)',
+    '  1. restart with BOOTSTRAP_OFFICER_KEY set to a long random secret (e.g. BOOTSTRAP_OFFICER_KEY=$(openssl rand -hex 32) npm start)',
     '     and use it as "Authorization: Bearer <that secret>";',
     '  2. or, with the service running, npm run apikey -- create --role officer --name "<your name>" (prints the key as its last line).',
   ].join('\n');

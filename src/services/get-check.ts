@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { Actor } from '../http/access.ts';
 import { findCheckRecord, type AuditRow } from './audit.ts';
-import type { CheckResult } from './check-shipment.ts';
+import { decisionFromRecord, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
 import type { ResolvedRequest, ShipmentRequest } from './evaluate-shipment.ts';
 
@@ -33,7 +33,10 @@ export async function getCheck(
   }
   const { event } = record;
   return {
-    decision: record.output as CheckResult,
+    decision: decisionFromRecord(
+      record.input as { items: { description?: string }[] },
+      record.output as CheckResult,
+    ),
     input: record.input as ShipmentRequest,
     resolved: record.resolved as ResolvedRequest,
     audit: {

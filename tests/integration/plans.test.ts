@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { payloadOf } from '../../src/services/audit.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_EXAMPLES, SOUTH_KOREA_PLAN, UAE_PLAN } from '../../src/http/schemas/examples.ts';
 import { expectExactBoundary } from '../helpers/boundaries.ts';
@@ -212,7 +213,7 @@ describe('POST /v1/plans', () => {
     const events = await t.db.auditEvent.findMany({ where: { targetId: res.body.planId } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'plan.create', targetType: 'plan', actorRole: 'vendor' });
-    expect(events[0]?.payload).toMatchObject({
+    expect(payloadOf(events[0] as never)).toMatchObject({
       input: { destination: code },
       output: { planId: res.body.planId },
     });

@@ -3,6 +3,7 @@ import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-prov
 import { z } from 'zod';
 import { AppError, validationError, type FieldError } from '../../../errors.ts';
 import { checkBatch, type BatchEntry } from '../../../services/check-batch.ts';
+import { orderLines } from '../../plugins/admission.ts';
 import { problemBody } from '../../plugins/error-handler.ts';
 import { findUnstorableString } from '../../plugins/security.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
@@ -107,13 +108,32 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { access: 'runCheck', alsoAccepts: ['text/csv'] },
       // The documented body lists full check bodies; only the envelope is refused as a whole (see EnvelopeSchema).
-      validatorCompiler: (route) =>
-        route.httpPart === 'body'
-          ? (data: unknown) =>
-              data instanceof CsvUpload
-                ? { value: data }
-                : validatorCompiler({ ...route, schema: EnvelopeSchema })(data)
-          : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
+      validatorCompiler: (route) => {
+        if (route.httpPart !== 'body') {
+          return validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]);
+        }
+        const envelope = validatorCompiler({ ...route, schema: EnvelopeSchema });
+        return (data: unknown) => {
+          // Runs before admission: a batch larger than one key may ever have in evaluation would be 429 for
+          // ever, so it is refused here as a whole, with the advice to split it.
+          const lines = orderLines(data);
+          const share = app.deps.config.ADMISSION_MAX_LINES_PER_KEY;
+          if (lines > share) {
+            return {
+              error: validationError(
+                [
+                  {
+                    path: data instanceof CsvUpload ? 'csv' : 'body.checks',
+                    message: `at most ${share} order lines in all`,
+                  },
+                ],
+                `This batch has ${lines} order lines; at most ${share} can be checked in one batch. Split it.`,
+              ),
+            };
+          }
+          return data instanceof CsvUpload ? { value: data } : envelope(data);
+        };
+      },
       schema: {
         operationId: 'createCheckBatch',
         tags: ['Checks'],
@@ -124,7 +144,8 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
           '400 for the batch. Also takes text/csv: one row per order line, grouped into checks by the `order` column ' +
           '(order-level columns on the first row of an order or on every row). Answers JSON, or CSV with ' +
           '`Accept: text/csv`. Batches are evaluated in chunks that yield to other requests, and the order lines in ' +
-          'evaluation at once are bounded (BATCH_MAX_LINES_IN_FLIGHT): a batch that does not fit is 429.',
+          'evaluation are admitted like any check\u2019s (ADMISSION_MAX_LINES, ADMISSION_MAX_LINES_PER_KEY): a batch that does ' +
+          'not fit now is 429 or 503 with Retry-After, one larger than a key\u2019s share is 400.',
         security: [{ bearerAuth: [] }],
         body: BatchRequestSchema,
         'x-csv-request': {

@@ -83,7 +83,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
             ),
         }),
         body: ShipmentRequestSchema,
-        response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429) },
+        response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
