@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   COUNTRY_NOT_FOUND: { status: 404, title: 'Country not found' },
   PRODUCT_NOT_FOUND: { status: 404, title: 'Product not found' },
   SHIPMENT_NOT_FOUND: { status: 404, title: 'Shipment not found' },
+  CHECK_NOT_FOUND: { status: 404, title: 'Check not found' },
   API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
   RULESET_NOT_FOUND: { status: 404, title: 'Rule pack not found' },
   NO_ALLOCATION: { status: 404, title: 'Country has no allocation' },

@@ -8,6 +8,7 @@ import { listenForNotifications, type NotificationListener } from './db/notifica
 import { deployMigrations } from './db/schema-engine.ts';
 import {
   API_KEY_REVOKED_CHANNEL,
+  firstStartKeyAdvice,
   forgetApiKeyEverywhere,
   registerBootstrapKey,
 } from './services/api-keys.ts';
@@ -100,6 +101,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
       `ready: Swagger UI at http://${config.HOST}:${port}/docs`,
     );
+    const advice = await firstStartKeyAdvice(db, config.BOOTSTRAP_OFFICER_KEY !== undefined);
+    if (advice) app.log.warn(advice);
 
     const running = app;
     const runningListeners = [listener, revocations];

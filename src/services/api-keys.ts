@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { Actor, Role } from '../domain/actor.ts';
 import {
+  countActiveKeys,
   ensureKey,
   findActiveKeyByHash,
   findKey,
@@ -139,6 +140,23 @@ export async function registerBootstrapKey(
     }
     return result;
   });
+}
+
+/**
+ * What a first start tells the operator when nobody can call the API yet: no officer key exists and none is
+ * configured. Null when there is one, so an ordinary restart says nothing.
+ */
+export async function firstStartKeyAdvice(
+  db: PrismaClient,
+  bootstrapKeyConfigured: boolean,
+): Promise<string | null> {
+  if (bootstrapKeyConfigured || (await countActiveKeys(db, 'officer')) > 0) return null;
+  return [
+    'No API key exists yet, so every /v1 call will be refused (401). Two ways to get a key:',
+    '  1. restart with BOOTSTRAP_OFFICER_KEY set to a long random secret (e.g. BOOTSTRAP_OFFICER_KEY=$(openssl rand -hex 32) npm start)',
+    '     and use it as "Authorization: Bearer <that secret>";',
+    '  2. or, with the service running, npm run apikey -- create --role officer --name "<your name>" (prints the key as its last line).',
+  ].join('\n');
 }
 
 export async function getApiKeys(ctx: Pick<ServiceContext, 'db'>): Promise<ApiKeyRecord[]> {

@@ -5,6 +5,7 @@ import { findCountry, listCountries, type CountryRecord } from '../repositories/
 import type { Db } from '../repositories/db.ts';
 import { findPool } from '../repositories/quota-repository.ts';
 import type { ServiceContext } from './context.ts';
+import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 
 export interface QuotaSummary {
   capTpp: number;
@@ -43,7 +44,11 @@ export async function getCountries(
 
 export async function requireCountry(db: Db, code: string): Promise<CountryRecord> {
   const country = await findCountry(db, code);
-  if (!country) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
+  if (!country)
+    throw new AppError(
+      'COUNTRY_NOT_FOUND',
+      `No country with ISO 3166-1 code ${code}.${didYouMeanCountry(code)}`,
+    );
   return country;
 }
 

@@ -206,7 +206,7 @@ describe('POST /v1/shipments', () => {
       .send(order(code, 2000, 'No key'));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
-    const bad = await reserve(order(code, 2000, 'Bad key'), 'short');
+    const bad = await reserve(order(code, 2000, 'Bad key'), 'has a space');
     expect(bad.status).toBe(400);
     expect(await t.db.quotaPool.count({ where: { subject: code } })).toBe(0);
   });

@@ -7,6 +7,22 @@ import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../.
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Body media types a route accepts besides JSON, named in its 415 answer (e.g. text/csv). */
+    alsoAccepts?: readonly string[];
+  }
+}
+
+/** A 415 that says what to send instead. */
+function unsupportedMediaTypeDetail(request: FastifyRequest): string {
+  const sent = request.headers['content-type'];
+  const what = sent ? `Content-Type "${sent.slice(0, 100)}" is not accepted` : 'The body has no Content-Type';
+  const others = request.routeOptions.config?.alsoAccepts ?? [];
+  const alternatives = others.map((type) => ` or "Content-Type: ${type}"`).join('');
+  return `${what}: send the body as JSON with "Content-Type: application/json"${alternatives}.`;
+}
+
 export function problemType(code: ErrorCode): string {
   return `urn:gpu-compliance:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 }
@@ -22,13 +38,13 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function sendProblem(
+/** The RFC 9457 body for a code; batch entries carry one each, inside a 200. */
+export function problemBody(
   request: FastifyRequest,
-  reply: FastifyReply,
   code: ErrorCode,
   detail: string,
   errors?: FieldError[],
-): FastifyReply {
+): ProblemBody {
   const { status, title } = ERROR_CATALOGUE[code];
   const body: ProblemBody = {
     type: problemType(code),
@@ -40,6 +56,18 @@ export function sendProblem(
     instance: request.url.split('?')[0] ?? request.url,
   };
   if (errors !== undefined) body.errors = errors;
+  return body;
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const body = problemBody(request, code, detail, errors);
+  const { status } = body;
   // The body is written by hand so that a response schema can never turn an error into a 500.
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
@@ -161,6 +189,8 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       );
     }
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+    if (mapped === 'UNSUPPORTED_MEDIA_TYPE')
+      return sendProblem(request, reply, mapped, unsupportedMediaTypeDetail(request));
     if (mapped) return sendProblem(request, reply, mapped, error.message);
     if (error instanceof SyntaxError || (error.statusCode === 400 && typeof error.code === 'string')) {
       return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.');

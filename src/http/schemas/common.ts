@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHIP_ECCNS, SYSTEM_ECCNS, TIERS } from '../../domain/types.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
+import { didYouMeanCountry } from '../../reference/country-suggestions.ts';
 import { openApiExamples } from './examples.ts';
 
 export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]);
@@ -65,7 +66,10 @@ export function problems<S extends ProblemStatus>(
 
 export const CountryCodeSchema = z
   .string()
-  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AE')
+  .regex(/^[A-Za-z]{2}$/, {
+    error: (issue) =>
+      `must be an ISO 3166-1 alpha-2 code such as AE.${typeof issue.input === 'string' ? didYouMeanCountry(issue.input) : ''}`,
+  })
   .transform((code) => code.toUpperCase())
   .describe('ISO 3166-1 alpha-2 code, case-insensitive')
   .meta(openApiExamples({ uae: { summary: 'United Arab Emirates (Tier 2)', value: 'AE' } }));
