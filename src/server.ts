@@ -8,10 +8,7 @@ import { deployMigrations } from './db/schema-engine.ts';
 import { registerBootstrapKey } from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
-import { expireHolds } from './services/shipments.ts';
-
-/** How often expired holds are released (README: within a minute of their expiry). */
-const HOLD_SWEEP_INTERVAL_MS = 60_000;
+import { startHoldSweeper, type HoldSweeper } from './services/hold-sweeper.ts';
 
 /**
  * Entry point: parse the configuration, make sure the database exists and is migrated and seeded, build the app
@@ -38,14 +35,14 @@ async function main(): Promise<void> {
         .endpoint;
   const db = createPrismaClient(endpoint, { poolSize: config.DB_POOL_SIZE });
 
-  let sweeper: NodeJS.Timeout | null = null;
+  let sweeper: HoldSweeper | null = null;
   let listener: NotificationListener | null = null;
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
     app?.log.info({ signal }, 'shutting down');
-    if (sweeper) clearInterval(sweeper);
+    await sweeper?.stop();
     await listener?.close();
     try {
       await app?.close();
@@ -76,13 +73,7 @@ async function main(): Promise<void> {
       (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
     );
     await app.listen({ port: config.PORT, host: config.HOST });
-    const log = app.log;
-    sweeper = setInterval(() => {
-      expireHolds({ db, actor: null, requestId: 'hold-expiry-sweeper', now: () => new Date() })
-        .then((n) => (n > 0 ? log.info({ expired: n }, 'released expired holds') : undefined))
-        .catch((error: unknown) => log.error({ err: error }, 'hold expiry sweep failed'));
-    }, HOLD_SWEEP_INTERVAL_MS);
-    sweeper.unref();
+    sweeper = startHoldSweeper({ db, log: app.log });
     app.log.info(
       {
         database: embedded ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'DATABASE_URL',
