@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { parseDatabaseUrl } from '../../src/db/embedded.ts';
@@ -20,48 +20,52 @@ const PER_SHIPMENT = UNITS * H100;
 const FIT = 10;
 const REQUESTS = 240;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+interface Service {
+  child: ChildProcess;
+  port: number;
 }
 
-async function startService(port: number): Promise<ChildProcess> {
+/**
+ * Starts the real server on port 0 and takes its port from its own "Server listening at" log line; it is
+ * ready when it logs "ready:". No port is guessed, polled or reused.
+ */
+async function startService(): Promise<Service> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: testDatabaseUrl(),
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       DB_POOL_SIZE: '8',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service on ${port} exited: ${stderr}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`service on ${port} did not become ready: ${stderr}`);
+  return new Promise<Service>((resolve, reject) => {
+    let port: number | null = null;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`service did not become ready in 60 s: ${stderr}`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before it was ready: ${stderr}`));
+    });
+    // The stream is read to its end so that the child never blocks on a full pipe.
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const listening = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (listening) port = Number(listening[1]);
+      if (port !== null && line.includes('"msg":"ready:')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, port });
+      }
+    });
+  });
 }
 
 async function stopService(child: ChildProcess): Promise<void> {
@@ -72,7 +76,7 @@ async function stopService(child: ChildProcess): Promise<void> {
 }
 
 let db: PrismaClient;
-let services: ChildProcess[] = [];
+let services: Service[] = [];
 let ports: number[] = [];
 let key: string;
 
@@ -80,12 +84,12 @@ beforeAll(async () => {
   db = createPrismaClient(parseDatabaseUrl(testDatabaseUrl()), { poolSize: 4 });
   await seedReferenceData(db);
   key = (await createApiKey(db, 'procurement')).key;
-  ports = [await freePort(), await freePort()];
-  services = await Promise.all(ports.map((port) => startService(port)));
+  services = await Promise.all([startService(), startService()]);
+  ports = services.map((s) => s.port);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(services.map(stopService));
+  await Promise.all(services.map((s) => stopService(s.child)));
   await db.$disconnect();
 });
 

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// StrykerJS runs only the pure unit tier: no database, no network, so each mutant costs milliseconds.
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
+  },
+});
