@@ -79,6 +79,12 @@ function forgetEverywhere(keyId: string): void {
   for (const authenticator of liveAuthenticators) authenticator.forget(keyId);
 }
 
+/**
+ * The boot transaction waits for the audit chain lock, which other processes may hold: Prisma's 5 s default
+ * made a boot on a busy machine fail.
+ */
+const BOOT_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
+
 /** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
 export async function registerBootstrapKey(
   db: PrismaClient,
@@ -109,7 +115,7 @@ export async function registerBootstrapKey(
       );
     }
     return result;
-  });
+  }, BOOT_TX_OPTIONS);
 }
 
 export async function getApiKeys(ctx: Pick<ServiceContext, 'db'>): Promise<ApiKeyRecord[]> {

@@ -4,6 +4,8 @@ import { upsertCountrySeeds } from '../repositories/country-repository.ts';
 import { advisoryTransactionLock, type PrismaClient } from '../repositories/db.ts';
 
 const SEED_LOCK = 0x73656564; // 'seed'
+/** Waiting for another loader's lock counts against the timeout: Prisma's 5 s default failed busy boots. */
+const SEED_TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 } as const;
 import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
 import { announceReferenceChange } from './reference-data.ts';
@@ -28,5 +30,5 @@ export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
       countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
     if (changed > 0) await announceReferenceChange(tx, 'seed');
     return { countries, products: productResult };
-  });
+  }, SEED_TX_OPTIONS);
 }

@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { parseDatabaseUrl } from '../../src/db/embedded.ts';
@@ -7,6 +5,7 @@ import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 import { createApiKey, createTier2Country } from '../helpers/factories.ts';
+import { startService, stopService, type Service } from '../helpers/service-process.ts';
 import { testDatabaseUrl } from '../helpers/test-app.ts';
 
 /**
@@ -20,61 +19,6 @@ const PER_SHIPMENT = UNITS * H100;
 const FIT = 10;
 const REQUESTS = 240;
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-}
-
-/**
- * Starts the real server on port 0 and takes its port from its own "Server listening at" log line; it is
- * ready when it logs "ready:". No port is guessed, polled or reused.
- */
-async function startService(): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DB_POOL_SIZE: '8',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<Service>((resolve, reject) => {
-    let port: number | null = null;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`service did not become ready in 60 s: ${stderr}`));
-    }, 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited with ${code} before it was ready: ${stderr}`));
-    });
-    // The stream is read to its end so that the child never blocks on a full pipe.
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const listening = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
-      if (listening) port = Number(listening[1]);
-      if (port !== null && line.includes('"msg":"ready:')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, port });
-      }
-    });
-  });
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 let db: PrismaClient;
 let services: Service[] = [];
 let ports: number[] = [];
@@ -84,7 +28,10 @@ beforeAll(async () => {
   db = createPrismaClient(parseDatabaseUrl(testDatabaseUrl()), { poolSize: 4 });
   await seedReferenceData(db);
   key = (await createApiKey(db, 'procurement')).key;
-  services = await Promise.all([startService(), startService()]);
+  services = await Promise.all([
+    startService({ DATABASE_URL: testDatabaseUrl() }),
+    startService({ DATABASE_URL: testDatabaseUrl() }),
+  ]);
   ports = services.map((s) => s.port);
 }, 120_000);
 
