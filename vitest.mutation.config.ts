@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
+    // A fixed seed: a mutant must be judged on the same inputs as the dry run.
+    env: { TEST_SEED: '20260115' },
   },
 });

@@ -310,6 +310,28 @@ describe('quota inputs at their edges', () => {
     });
     expect(d.quota.lpp).toMatchObject({ applies: false, thisShipmentTpp: 0 });
   });
+
+  it('the same row with its LPP spent: approval for the 3A090.a part, denial for the .b part -> denial', () => {
+    const cnAsTier2 = party('CN', 'China', 'TIER_2');
+    const d = decideShipment(
+      input({
+        dest: cnAsTier2,
+        items: [item('3A090.a', 15_832, 1), item('3A090.b', 3_000, 1)],
+        quota: {
+          country: { capTpp: 790_000_000, usedTpp: 0 },
+          lpp: { year: 2025, capTpp: 26_900_000, usedTpp: 26_900_000 },
+        },
+      }),
+    );
+    expect(d.reasons.map((r) => r.code)).toEqual([
+      'LPP_LIMIT_EXCEEDED',
+      'TIER2_LICENSE_WITHIN_ALLOCATION',
+      'BASELINE_DESTINATION_LICENSE_REQUIRED',
+      'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
+      'BASELINE_REVIEW_POLICY',
+    ]);
+    expect(d).toMatchObject({ reviewPolicy: 'PRESUMPTION_OF_DENIAL', holds: { countryTpp: 0, lppTpp: 0 } });
+  });
 });
 
 describe('legalStatusOn for packs of other shapes', () => {
@@ -342,6 +364,15 @@ describe('legalStatusOn for packs of other shapes', () => {
     expect(legalStatusOn(reversed, '2027-01-01').explanation).toContain(
       'was rescinded in the Federal Register',
     );
+  });
+
+  it('explains a date before the effective date of a pack that was never enforced', () => {
+    expect(legalStatusOn(RULE_PACKS['ai-diffusion-2025'], '2025-01-12')).toEqual({
+      status: 'NOT_YET_EFFECTIVE',
+      inForceOnShipDate: false,
+      explanation:
+        'Ship date 2025-01-12 is before 2025-01-13, the effective date of the Framework for Artificial Intelligence Diffusion (90 FR 4544, pack ai-diffusion-2025); the pack was not in force on that date. It never came into force: enforcement stopped on 2025-05-13 before its compliance date 2025-05-15. Treat this answer as planning only, not the law of the day.',
+    });
   });
 
   it('explains a date before the effective date of a pack that was enforced', () => {
