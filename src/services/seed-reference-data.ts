@@ -4,8 +4,6 @@ import { upsertCountrySeeds } from '../repositories/country-repository.ts';
 import { advisoryTransactionLock, type PrismaClient } from '../repositories/db.ts';
 
 const SEED_LOCK = 0x73656564; // 'seed'
-/** Waiting for another loader's lock counts against the timeout: Prisma's 5 s default failed busy boots. */
-const SEED_TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 } as const;
 import { upsertProductSeeds } from '../repositories/product-repository.ts';
 import { specToRecord } from './products.ts';
 import { announceReferenceChange } from './reference-data.ts';
@@ -21,14 +19,18 @@ export interface SeedResult {
  */
 export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
   const products = SEED_PRODUCTS.map((spec) => specToRecord(spec, findSeedProduct));
-  return db.$transaction(async (tx) => {
-    // One loader at a time across processes: two instances starting together must not race on inserts.
-    await advisoryTransactionLock(tx, SEED_LOCK);
-    const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
-    const productResult = await upsertProductSeeds(tx, products);
-    const changed =
-      countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
-    if (changed > 0) await announceReferenceChange(tx, 'seed');
-    return { countries, products: productResult };
-  }, SEED_TX_OPTIONS);
+  return db.$transaction(
+    async (tx) => {
+      // One loader at a time across processes: two instances starting together must not race on inserts.
+      await advisoryTransactionLock(tx, SEED_LOCK);
+      const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
+      const productResult = await upsertProductSeeds(tx, products);
+      const changed =
+        countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
+      if (changed > 0) await announceReferenceChange(tx, 'seed');
+      return { countries, products: productResult };
+      // Hundreds of upserts: Prisma's default 5 s is too short on a busy machine, and a failed seed stops the start.
+    },
+    { maxWait: 60_000, timeout: 60_000 },
+  );
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { auditHash, canonicalJson, GENESIS_HASH, type AuditHashFields } from '../../../src/services/audit.ts';
+import {
+  auditHash,
+  canonicalJson,
+  GENESIS_HASH,
+  recordHash,
+  serialiseRecord,
+  type AuditEventHeader,
+  type AuditHashFields,
+} from '../../../src/services/audit.ts';
 
 /**
  * Fixed test vectors. The canonical strings below are written out by hand and each hash literal was computed
@@ -110,5 +118,61 @@ describe('auditHash: fixed vectors', () => {
     const hashes = new Set(variants.map((v) => auditHash(GENESIS_HASH, v)));
     expect(hashes.size).toBe(variants.length);
     expect(hashes.has(FIRST_HASH)).toBe(false);
+  });
+});
+
+/**
+ * Format 2 (what the service writes now): the record is stored as text and hashed as those exact bytes. The
+ * record strings are written out by hand, and the hashes computed with
+ *   printf '%s\n%s' "<prevHash>" '<record>' | sha256sum
+ */
+const THIRD: AuditEventHeader = {
+  id: '33333333-3333-4333-8333-333333333333',
+  occurredAt: '2026-02-01T08:00:00.000Z',
+  actorKeyId: '7d6f1c1e-0000-4000-8000-000000000001',
+  actorRole: 'procurement',
+  action: 'shipment.create',
+  targetType: 'shipment',
+  targetId: 's-3',
+  requestId: 'req-3',
+  callerRequestId: null,
+};
+const THIRD_RECORD =
+  '{"v":2,"id":"33333333-3333-4333-8333-333333333333","occurredAt":"2026-02-01T08:00:00.000Z",' +
+  '"actorKeyId":"7d6f1c1e-0000-4000-8000-000000000001","actorRole":"procurement","action":"shipment.create",' +
+  '"targetType":"shipment","targetId":"s-3","requestId":"req-3","callerRequestId":null,"payload":{"z":1,"a":[true,null]}}';
+const THIRD_HASH = '44d9b9e7815fd033526489a0a48e87cae88194df43edddbe01b044777b594ef2';
+const FOURTH: AuditEventHeader = {
+  id: '44444444-4444-4444-8444-444444444444',
+  occurredAt: '2026-02-01T08:00:01.000Z',
+  actorKeyId: null,
+  actorRole: null,
+  action: 'shipment.expire',
+  targetType: 'shipment',
+  targetId: 's-3',
+  requestId: 'hold-expiry-sweeper',
+  callerRequestId: 'erp-77',
+};
+const FOURTH_RECORD =
+  '{"v":2,"id":"44444444-4444-4444-8444-444444444444","occurredAt":"2026-02-01T08:00:01.000Z",' +
+  '"actorKeyId":null,"actorRole":null,"action":"shipment.expire","targetType":"shipment","targetId":"s-3",' +
+  '"requestId":"hold-expiry-sweeper","callerRequestId":"erp-77","payload":null}';
+const FOURTH_HASH = '738f8c4a2f24d974b1061ac095444de234710d498f75cd57b49ddfaecaa3caaf';
+const FOURTH_ON_GENESIS = '1ace16ef17bc585dc62185ade1b17d5b69be25b656ea5b50dd6e9ad1080f32ab';
+
+describe('format 2 records: fixed vectors', () => {
+  it('serialises the header in its fixed order, then the payload as given', () => {
+    expect(serialiseRecord(THIRD, { z: 1, a: [true, null] })).toBe(THIRD_RECORD);
+    expect(serialiseRecord(FOURTH, undefined)).toBe(FOURTH_RECORD);
+  });
+
+  it('hashes the first record on the genesis hash and chains the next on it', () => {
+    expect(recordHash(GENESIS_HASH, THIRD_RECORD)).toBe(THIRD_HASH);
+    expect(recordHash(THIRD_HASH, FOURTH_RECORD)).toBe(FOURTH_HASH);
+  });
+
+  it('gives another hash when the predecessor changes: a rewritten prev_hash shows', () => {
+    expect(recordHash(GENESIS_HASH, FOURTH_RECORD)).toBe(FOURTH_ON_GENESIS);
+    expect(FOURTH_ON_GENESIS).not.toBe(FOURTH_HASH);
   });
 });
