@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
+import { payloadOf } from '../../src/services/audit.ts';
 import { startHoldSweeper, type SweepOutcome } from '../../src/services/hold-sweeper.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
@@ -126,7 +127,9 @@ describe('shipment states and holds (shared database, own rows)', () => {
       orderBy: { seq: 'asc' },
     });
     expect(actions.map((a) => a.action)).toEqual(['shipment.create', 'shipment.cancel']);
-    expect(actions[1]?.payload).toMatchObject({ settled: { countryTpp: 0, lppTpp: 26_898_568 } });
+    expect(actions[1] ? payloadOf(actions[1]) : null).toMatchObject({
+      settled: { countryTpp: 0, lppTpp: 26_898_568 },
+    });
   });
 
   it('refuses to ship or cancel a REJECTED shipment, with 409 and no ledger entry', async () => {
@@ -198,7 +201,7 @@ describe('shipment states and holds (shared database, own rows)', () => {
     const audit = await t.db.auditEvent.findFirstOrThrow({
       where: { action: 'country.update', targetId: code },
     });
-    expect(audit.payload).toMatchObject({
+    expect(payloadOf(audit)).toMatchObject({
       before: { allocationTpp: 100_000_000 },
       after: { allocationTpp: 20_000_000 },
       capAdjustmentTpp: -80_000_000,
