@@ -185,6 +185,18 @@ describe('reason messages, word for word', () => {
     ]);
   });
 
+  it('names at most ten items in a reason, then says how many more', () => {
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) => item('OUTSIDE_3A090', 100, 1, { productId: `p${i + 1}` }));
+    const reason = (n: number) => messages(decideShipment(input({ items: lines(n) })))[0];
+    const ten = 'p1, p2, p3, p4, p5, p6, p7, p8, p9, p10';
+    expect(reason(10)).toBe(
+      `${ten}: outside ECCNs 3A090 and 4A090; no licence is required under this rule pack. This is not a clearance.`,
+    );
+    expect(reason(11)).toMatch(new RegExp(`^${ten} and 1 more item: outside`));
+    expect(reason(12)).toMatch(new RegExp(`^${ten} and 2 more items: outside`));
+  });
+
   it('China case-by-case', () => {
     const d = decideShipment(
       input({
