@@ -382,7 +382,7 @@ async function send(route: string, a: Attempt): Promise<void> {
   expect(body.errors, context).toEqual(expect.any(Array));
   expect(body.errors.length, context).toBeGreaterThan(0);
   for (const error of body.errors as { path: unknown; message: unknown }[]) {
-    expect(error.path, context).toMatch(/^(body|headers|querystring|params)(\.|$)/);
+    expect(error.path, context).toMatch(/^(body|headers|querystring|params)(\.|\[|$)/);
     expect(error.message, context).toEqual(expect.any(String));
   }
   // When the body was a valid order with a few fields changed, the failure names one of those fields (or
