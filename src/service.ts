@@ -14,10 +14,7 @@ import {
 } from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
-import { expireHolds } from './services/shipments.ts';
-
-/** How often expired holds are released (README: within a minute of their expiry). */
-const HOLD_SWEEP_INTERVAL_MS = 60_000;
+import { startHoldSweeper } from './services/hold-sweeper.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -82,12 +79,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       (error) => appLog.warn({ err: error }, 'key revocation notifications: connection problem; retrying'),
     );
     await app.listen({ port: config.PORT, host: config.HOST });
-    const sweeper = setInterval(() => {
-      expireHolds({ db, actor: null, requestId: 'hold-expiry-sweeper', now: () => new Date() })
-        .then((n) => (n > 0 ? appLog.info({ expired: n }, 'released expired holds') : undefined))
-        .catch((error: unknown) => appLog.error({ err: error }, 'hold expiry sweep failed'));
-    }, HOLD_SWEEP_INTERVAL_MS);
-    sweeper.unref();
+    const sweeper = startHoldSweeper({ db, log: appLog });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     app.log.info(
@@ -111,7 +103,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       app: running,
       close: () =>
         (closing ??= (async () => {
-          clearInterval(sweeper);
+          await sweeper.stop();
           // Fastify stops accepting, closes idle keep-alive connections and waits for requests in flight.
           await running.close();
           await Promise.all(runningListeners.map((l) => l.close()));

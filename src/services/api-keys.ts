@@ -108,6 +108,12 @@ export function forgetApiKeyEverywhere(keyId: string | undefined): void {
   }
 }
 
+/**
+ * The boot transaction waits for the audit chain lock, which other processes may hold: Prisma's 5 s default
+ * made a boot on a busy machine fail.
+ */
+const BOOT_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
+
 /** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
 export async function registerBootstrapKey(
   db: PrismaClient,
@@ -139,7 +145,7 @@ export async function registerBootstrapKey(
       );
     }
     return result;
-  });
+  }, BOOT_TX_OPTIONS);
 }
 
 /**

@@ -32,7 +32,8 @@ export async function countryQuotaSummary(db: Db, country: CountryRecord): Promi
   const reservedTpp = pool?.reservedTpp ?? 0;
   const shippedTpp = pool?.shippedTpp ?? 0;
   const usedTpp = reservedTpp + shippedTpp;
-  return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: capTpp - usedTpp };
+  // An officer may lower a cap below what is already held; nothing is left then, as the decision engine says.
+  return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: Math.max(0, capTpp - usedTpp) };
 }
 
 export async function getCountries(

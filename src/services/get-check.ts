@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { Actor } from '../http/access.ts';
+import type { Actor } from '../domain/actor.ts';
 import { findCheckRecord, type AuditRow } from './audit.ts';
 import { decisionFromRecord, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';

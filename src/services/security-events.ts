@@ -1,4 +1,4 @@
-import type { Role } from '../http/access.ts';
+import type { Role } from '../domain/actor.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import { recordStandaloneAudit } from './audit.ts';
 

@@ -291,11 +291,13 @@ describe('rate limiting', () => {
 
 describe('internal failures', () => {
   it('answers 503 DATABASE_UNAVAILABLE problem+json with nothing about the database, SQL or the stack', async () => {
+    // A "database" that hangs up on every connection, on a port bound to 0 and held for the whole test: a
+    // closed free port could be taken by another process (another test's PostgreSQL) before it is used.
+    const deadServer = createServer((socket) => socket.destroy());
     const port = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+      deadServer.listen(0, '127.0.0.1', () => {
+        const address = deadServer.address();
+        resolve(typeof address === 'object' && address ? address.port : 1);
       });
     });
     const deadDb = createPrismaClient(
@@ -321,6 +323,7 @@ describe('internal failures', () => {
     } finally {
       await app.close();
       await deadDb.$disconnect();
+      await new Promise((resolve) => deadServer.close(resolve));
     }
   });
 });

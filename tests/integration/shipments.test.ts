@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
@@ -25,7 +26,7 @@ afterAll(async () => t.close());
 let seq = 0;
 function uniqueKey(): string {
   seq += 1;
-  return `test-${Date.now()}-${seq}-${Math.random().toString(36).slice(2)}`;
+  return `test-${seq}-${randomUUID()}`;
 }
 
 function order(

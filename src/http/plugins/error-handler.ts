@@ -188,16 +188,25 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
         'Rate limit exceeded for this API key; retry later.',
       );
     }
+    // A validation failure always names where it is (API.md): for these, the body as a whole, or the URL.
+    const at = (message: string): FieldError[] => [
+      { path: error.code === 'FST_ERR_BAD_URL' ? 'params' : 'body', message },
+    ];
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
     if (mapped === 'UNSUPPORTED_MEDIA_TYPE')
       return sendProblem(request, reply, mapped, unsupportedMediaTypeDetail(request));
-    if (mapped) return sendProblem(request, reply, mapped, error.message);
+    if (mapped) {
+      const errors = mapped === 'VALIDATION_FAILED' ? at(error.message) : undefined;
+      return sendProblem(request, reply, mapped, error.message, errors);
+    }
     if (error instanceof SyntaxError || (error.statusCode === 400 && typeof error.code === 'string')) {
-      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
+      const detail = 'The request body is not valid JSON.';
+      return sendProblem(request, reply, 'VALIDATION_FAILED', detail, at(detail));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.warn({ err: error }, 'unmapped client error');
-      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request could not be processed.');
+      const detail = 'The request could not be processed.';
+      return sendProblem(request, reply, 'VALIDATION_FAILED', detail, at(detail));
     }
     // Anything else is our bug: log it in full, tell the caller nothing about internals.
     request.log.error({ err: error }, 'unhandled error');
