@@ -161,7 +161,7 @@ export interface paths {
         };
         /**
          * Rule packs and their legal status
-         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers.
+         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers. `inForce` says which pack "ruleset": "in-force" selects on that date (the pack legally in force on the ship date).
          */
         get: operations["listRulesets"];
         put?: never;
@@ -523,19 +523,60 @@ export interface components {
         };
         /** @description The decision, with coded reasons citing the rule behind each */
         Decision: {
+            /**
+             * @description The one word to act on: ALLOWED (may ship now), NOTIFICATION_REQUIRED (License Exception NAC: ship once BIS has been notified and has not objected), LICENSE_REQUIRED (see reviewPolicy) or REVIEW (a person must look first; never a clearance)
+             * @enum {string}
+             */
+            outcome: "ALLOWED" | "NOTIFICATION_REQUIRED" | "LICENSE_REQUIRED" | "REVIEW";
+            /** @description The rule pack that decided, and whether it was the law on the ship date */
+            ruleset: {
+                id: string;
+                name: string;
+                citation: string;
+                /** @enum {string} */
+                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                /** @description false: a planning answer, not the law on the ship date */
+                inForceOnShipDate: boolean;
+                /**
+                 * @description REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)
+                 * @enum {string}
+                 */
+                selectedBy: "REQUESTED" | "IN_FORCE" | "DEFAULT";
+            };
+            warnings: string[];
             /** @description Id of this decision; its audit event has it as target */
             checkId: string;
-            /** @description May ship now without a new licence */
+            /** @description true only when outcome is ALLOWED: may ship now without a licence or notification */
             allowed: boolean;
             licenseRequired: boolean;
-            /** @description AIA, LPP, VEU, NLR (no licence required) or null */
-            authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+            /** @description AIA, LPP, VEU, NLR (no licence required), NAC or ACA (License Exceptions of 15 CFR 740.8), or null */
+            authorization: ("AIA" | "LPP" | "VEU" | "NLR" | "NAC" | "ACA") | null;
             /** @description null when no licence is needed */
             reviewPolicy: ("PRESUMPTION_OF_APPROVAL" | "CASE_BY_CASE" | "PRESUMPTION_OF_DENIAL") | null;
+            /** @description What License Exception NAC asks before the shipment may go; null when no notification is due */
+            notification: {
+                /** @constant */
+                exception: "NAC";
+                submitTo: string;
+                /** @description Days BIS has to object */
+                waitingDays: number;
+                /** @description The last day to notify for the waiting period to end by the ship date */
+                notifyBy: string;
+                /** @description What the notification must say */
+                contents: string[];
+                citation: string;
+            } | null;
+            /** @enum {string} */
+            transaction: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description The country a REEXPORT leaves; null otherwise */
+            exportFrom: string | null;
             destination: {
                 code: string;
                 name: string;
-                tier: components["schemas"]["Tier"];
+                /** @description Only under a pack with tiers (ai-diffusion-2025): the tier on the ship date. Absent under baseline-2023, which has no tiers */
+                tier?: components["schemas"]["Tier"];
+                /** @description Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date */
+                countryGroups: string[];
             };
             items: {
                 productId?: string;
@@ -586,20 +627,10 @@ export interface components {
             };
             reasons: {
                 /** @enum {string} */
-                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "OUTSIDE_3A090_4A090";
+                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "VEU_NOT_ELIGIBLE" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "CHINA_CASE_BY_CASE_OUT_OF_SCOPE" | "NAC_NOTIFICATION_REQUIRED" | "ACA_AUTHORIZED" | "EXCEPTION_UNAVAILABLE_EMBARGO" | "OUTSIDE_3A090_4A090";
                 message: string;
                 citation: string;
             }[];
-            ruleset: {
-                id: string;
-                name: string;
-                citation: string;
-                /** @enum {string} */
-                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
-                /** @description false: a planning answer, not the law on the ship date */
-                inForceOnShipDate: boolean;
-            };
-            warnings: string[];
         };
         /**
          * @description OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply
@@ -744,6 +775,15 @@ export interface components {
         /** @description Every rule pack the service knows */
         RulesetList: {
             data: components["schemas"]["Ruleset"][];
+            /** @description What "ruleset": "in-force" in a check body selects on the requested date */
+            inForce: {
+                /** @constant */
+                name: "in-force";
+                date: string;
+                /** @description The pack "in-force" selects on that date; null when none was in force */
+                id: string | null;
+                explanation: string;
+            };
         };
         ShipShipment: {
             /** @description The BIS licence, when one was needed */
@@ -819,8 +859,15 @@ export interface components {
             consignee?: string;
             /** @description Defaults to today (UTC) */
             shipDate?: string;
-            /** @description Rule pack id; defaults to the configured default */
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
             ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
         };
         /**
          * @description AI Diffusion tier (90 FR 4544): TIER_1 License Exception AIA destinations; TIER_2 capped by a country allocation; TIER_3 Country Group D:5 and Macau, presumption of denial

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
+import { IN_FORCE_RULESET, isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -21,7 +21,9 @@ export const ConfigSchema = z.object({
     .optional(),
   DEFAULT_RULESET: z
     .string()
-    .refine(isRulesetId, { message: `must be one of ${Object.keys(RULE_PACKS).join(', ')}` })
+    .refine((id) => id === IN_FORCE_RULESET || isRulesetId(id), {
+      message: `must be one of ${[...Object.keys(RULE_PACKS), IN_FORCE_RULESET].join(', ')}`,
+    })
     .default('ai-diffusion-2025'),
   /** How long a licence hold on a country allocation lasts before it is released, in days. */
   HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { holdsQuota, initialShipmentStatus, type ShipmentStatus } from '../domain/shipment-status.ts';
+import { withCurrentDecisionFields } from './decision-compat.ts';
 import { AppError } from '../errors.ts';
 import { prismaErrorCode, type Db } from '../repositories/db.ts';
 import type { PrismaClient } from '../repositories/db.ts';
@@ -69,7 +70,7 @@ function creationView(record: ShipmentRecord): ShipmentView {
   return {
     id: record.id,
     status: initialStatus ?? record.status,
-    decision: publicPart,
+    decision: withCurrentDecisionFields(publicPart, record.shipDate),
     holds: { countryTpp: record.countryHoldTpp, lppTpp: record.lppHoldTpp, lppYear: lppYearOf(record) },
     holdExpiresAt: record.holdExpiresAt?.toISOString() ?? null,
     createdAt: record.createdAt.toISOString(),
