@@ -356,6 +356,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/screening-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Screening-list imports, newest first
+         * @description Every import with its counts by source and its malformed entries. A decision names the import it screened against (screening.listId); the first one here is what checks use now.
+         */
+        get: operations["listScreeningLists"];
+        put?: never;
+        /**
+         * Import a restricted-party list (officer)
+         * @description Imports a Consolidated Screening List file as a new version; checks and reservations screen against the latest. Malformed entries are reported by index and skipped. Audited (screening_list.import). For the full file, `npm run screening -- import <file>` streams it from disk.
+         */
+        post: operations["importScreeningList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Screen one name against the latest list
+         * @description Matches the name (and its alternate spellings, look-alike letters and accents) against every name and alternate name of the latest import. A country raises the score of entries there and lowers others.
+         */
+        post: operations["createScreening"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -421,6 +465,13 @@ export interface components {
             /** @description A catalogue id from GET /v1/products */
             productId: string;
             quantity: number;
+        };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        ConsolidatedScreeningList: {
+            /** @description The CSL entries */
+            results: unknown[];
+        } & {
+            [key: string]: unknown;
         };
         /** @description A destination with its AI Diffusion tier and, in Tier 2, its allocation */
         Country: {
@@ -627,10 +678,12 @@ export interface components {
             };
             reasons: {
                 /** @enum {string} */
-                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "VEU_NOT_ELIGIBLE" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "CHINA_CASE_BY_CASE_OUT_OF_SCOPE" | "NAC_NOTIFICATION_REQUIRED" | "ACA_AUTHORIZED" | "EXCEPTION_UNAVAILABLE_EMBARGO" | "OUTSIDE_3A090_4A090";
+                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "VEU_NOT_ELIGIBLE" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "CHINA_CASE_BY_CASE_OUT_OF_SCOPE" | "NAC_NOTIFICATION_REQUIRED" | "ACA_AUTHORIZED" | "EXCEPTION_UNAVAILABLE_EMBARGO" | "OUTSIDE_3A090_4A090" | "ENTITY_LIST_MATCH" | "MEU_LIST_MATCH" | "UNVERIFIED_LIST_MATCH" | "DENIED_PERSONS_LIST_MATCH" | "SDN_LIST_MATCH" | "OTHER_LIST_MATCH" | "SCREENING_POSSIBLE_MATCH";
                 message: string;
                 citation: string;
             }[];
+            /** @description The parties (consignee, end user) screened against the latest restricted-party list import */
+            screening: components["schemas"]["ScreeningResult"] | null;
         };
         /**
          * @description OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply
@@ -666,7 +719,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "SCREENING_HIT" | "SCREENING_REVIEW_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "SERVICE_UNAVAILABLE";
             /** @description Quote this when reporting a problem; it is in the server logs too */
             requestId: string;
             instance?: string;
@@ -784,6 +837,81 @@ export interface components {
                 id: string | null;
                 explanation: string;
             };
+        };
+        /** @description One import of a restricted-party screening list */
+        ScreeningListImport: {
+            /** @description The import id every decision screened against it names (screening.listId) */
+            id: string;
+            /** @description Entries accepted */
+            entries: number;
+            /** @description Accepted entries by CSL source */
+            sources: {
+                [key: string]: number;
+            };
+            importedAt: string;
+            /** @description Entries rejected */
+            malformedCount: number;
+            /** @description Rejected entries by their index in results[] (the first 1,000) */
+            malformed: {
+                index: number;
+                problem: string;
+            }[];
+            /** @description "api", or the file the CLI imported */
+            origin: string;
+        };
+        ScreeningListImports: {
+            data: components["schemas"]["ScreeningListImport"][];
+        };
+        /** @description One restricted-party list entry a name matched */
+        ScreeningMatch: {
+            /**
+             * @description Which party of the shipment matched
+             * @enum {string}
+             */
+            party?: "CONSIGNEE" | "END_USER";
+            /** @description The name that was screened */
+            partyName?: string;
+            /** @description The listed party */
+            entryName: string;
+            /** @description The listed name or alternate name that matched */
+            matchedName: string;
+            /** @description The CSL source list, e.g. "Entity List (EL) - Bureau of Industry and Security" */
+            source: string;
+            /**
+             * @description EL, MEU, UVL, DPL, SDN or OTHER
+             * @enum {string}
+             */
+            list: "EL" | "MEU" | "UVL" | "DPL" | "SDN" | "OTHER";
+            /** @description Countries of the entry's addresses */
+            countries: string[];
+            /** @description 0 to 1: 1 for the same party identity; trigram similarity otherwise, ±country */
+            score: number;
+            /** @enum {string} */
+            kind: "HIT" | "POSSIBLE_MATCH";
+            licenseRequirement: string | null;
+            licensePolicy: string | null;
+            federalRegisterNotice: string | null;
+            startDate: string | null;
+        };
+        ScreeningRequest: {
+            /** @description The party name */
+            name: string;
+            /** @description Where the party is, if known */
+            country?: string;
+        };
+        /** @description The matches of one name against the latest import */
+        ScreeningResponse: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
+        };
+        /** @description What a screening found, and against which import */
+        ScreeningResult: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
         };
         ShipShipment: {
             /** @description The BIS licence, when one was needed */
@@ -2382,6 +2510,237 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScreeningLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImports"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importScreeningList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsolidatedScreeningList"];
+            };
+        };
+        responses: {
+            /** @description One import of a restricted-party screening list */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImport"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScreening: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRequest"];
+            };
+        };
+        responses: {
+            /** @description The matches of one name against the latest import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningResponse"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import { checkRoutes } from './http/routes/checks/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
+import { screeningRoutes } from './http/routes/screening/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
@@ -87,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
   await app.register(quotaRoutes);
+  await app.register(screeningRoutes);
 
   return app;
 }

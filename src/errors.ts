@@ -18,6 +18,8 @@ export const ERROR_CATALOGUE = {
   PRODUCT_EXISTS: { status: 409, title: 'Product already exists' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused with a different request' },
   SHIPMENT_STATE_CONFLICT: { status: 409, title: 'Shipment is not in a state that allows this' },
+  SCREENING_HIT: { status: 409, title: 'A party is on a restricted-party list' },
+  SCREENING_REVIEW_REQUIRED: { status: 409, title: 'A party may be on a restricted-party list' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },

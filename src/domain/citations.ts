@@ -30,6 +30,15 @@ const SHARED: readonly CitedParagraph[] = [
     'Embargoes and other special controls (part 746): exceptions limited for E:1/E:2, Russia, Belarus',
   ),
   P('15 CFR 774, Supp. No. 1, ECCN 3A090 (88 FR 73458)', 'ECCN 3A090 control parameters and Note 2'),
+  P('15 CFR 744.11', 'Entity List: licence requirements and policies of Supp. No. 4 to part 744'),
+  P('15 CFR 744.21', 'Military end-use and end-user controls; the Military End-User List'),
+  P('15 CFR 744.15', 'Unverified List: UVL statement, no licence exceptions'),
+  P('15 CFR 764.3', 'Denial orders: the Denied Persons List'),
+  P('31 CFR chapter V', 'OFAC sanctions: Specially Designated Nationals (blocked persons)'),
+  P(
+    'Consolidated Screening List',
+    'The trade.gov Consolidated Screening List, other lists and possible matches',
+  ),
 ];
 
 /**

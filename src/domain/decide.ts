@@ -16,6 +16,7 @@ import {
   type DiffusionQuantities,
   type RulePack,
 } from './rulesets.ts';
+import { reviewPolicyOf, type ScreeningMatch, type ScreeningResult } from './screening.ts';
 import { decidingTier } from './tiers.ts';
 import type {
   Authorization,
@@ -613,6 +614,116 @@ function poolView(
   };
 }
 
+const PARTY_LABEL = { CONSIGNEE: 'consignee', END_USER: 'end user' } as const;
+
+function matchLabel(match: ScreeningMatch): string {
+  const who = match.party
+    ? `The ${PARTY_LABEL[match.party]} ${match.partyName ?? ''}`.trimEnd()
+    : 'The party';
+  const where = match.countries.length > 0 ? ` (${match.countries.join(', ')})` : '';
+  const alias = match.matchedName !== match.entryName ? `, listed also as "${match.matchedName}"` : '';
+  return `${who} matches "${match.entryName}"${alias}${where} on the ${match.source}, score ${match.score}`;
+}
+
+/**
+ * What the parties' screening means for the decision (API.md, "Screening"): an Entity List or Military
+ * End-User hit needs a licence with the entry's policy, citing its notice; a Denied Persons or SDN hit needs a
+ * licence (the other agency's) with a presumption of denial; an Unverified List hit, a hit on any other list and
+ * every possible match ask for a person's review. `review` is true when any of those did.
+ */
+function screeningParts(screening: ScreeningResult): { parts: PartOutcome[]; review: boolean } {
+  const parts: PartOutcome[] = [];
+  let review = false;
+  for (const match of screening.matches) {
+    const label = matchLabel(match);
+    if (match.kind === 'POSSIBLE_MATCH') {
+      review = true;
+      parts.push({
+        allowed: false,
+        licenseRequired: false,
+        authorization: null,
+        reviewPolicy: null,
+        reasons: [
+          reason(
+            'SCREENING_POSSIBLE_MATCH',
+            `${label}: a possible match, below the hit threshold. A person must decide whether it is the listed party before anything ships.`,
+          ),
+        ],
+      });
+      continue;
+    }
+    const requirement = match.licenseRequirement ? ` Licence requirement: ${match.licenseRequirement}.` : '';
+    const policy = match.licensePolicy ? ` Licence policy: ${match.licensePolicy}.` : '';
+    switch (match.list) {
+      case 'EL':
+      case 'MEU': {
+        const code = match.list === 'EL' ? 'ENTITY_LIST_MATCH' : 'MEU_LIST_MATCH';
+        parts.push(
+          licence(reviewPolicyOf(match.licensePolicy), [
+            reason(
+              code,
+              `${label}: a licence is required whatever the destination's tier.${requirement}${policy}`,
+              match.federalRegisterNotice ?? REASON_CITATIONS[code],
+            ),
+          ]),
+        );
+        break;
+      }
+      case 'DPL':
+        parts.push(
+          licence('PRESUMPTION_OF_DENIAL', [
+            reason(
+              'DENIED_PERSONS_LIST_MATCH',
+              `${label}: a denial order bars this party from export transactions; nothing may ship to it without BIS authorization.`,
+            ),
+          ]),
+        );
+        break;
+      case 'SDN':
+        parts.push(
+          licence('PRESUMPTION_OF_DENIAL', [
+            reason(
+              'SDN_LIST_MATCH',
+              `${label}: the party is blocked by OFAC; dealings with it are prohibited without an OFAC licence.`,
+            ),
+          ]),
+        );
+        break;
+      case 'UVL':
+        review = true;
+        parts.push({
+          allowed: false,
+          licenseRequired: false,
+          authorization: null,
+          reviewPolicy: null,
+          reasons: [
+            reason(
+              'UNVERIFIED_LIST_MATCH',
+              `${label}: the Unverified List bars License Exceptions and needs a UVL statement from the party before any shipment; a person must review it.`,
+            ),
+          ],
+        });
+        break;
+      case 'OTHER':
+        review = true;
+        parts.push({
+          allowed: false,
+          licenseRequired: false,
+          authorization: null,
+          reviewPolicy: null,
+          reasons: [
+            reason(
+              'OTHER_LIST_MATCH',
+              `${label}: a restricted-party list this service does not decide on; a person must review it.${requirement}`,
+            ),
+          ],
+        });
+        break;
+    }
+  }
+  return { parts, review };
+}
+
 function notificationDuty(input: DecisionInput): NotificationDuty {
   return {
     exception: 'NAC',
@@ -661,11 +772,16 @@ export function decideShipment(input: DecisionInput): Decision {
     : input;
   const evaluation =
     pack.quantities !== null ? evaluateDiffusion(decided, pack, pack.quantities) : evaluateBaseline(decided);
-  const combined = combine(evaluation.parts);
-  const outcome = outcomeOf(combined, false);
+  const screened = input.screening ? screeningParts(input.screening) : { parts: [], review: false };
+  const combined = combine([...evaluation.parts, ...screened.parts]);
+  const outcome = outcomeOf(combined, screened.review);
 
-  // A shipment presumed denied holds nothing, whatever a part of it would otherwise have drawn.
-  const draws = combined.reviewPolicy === 'PRESUMPTION_OF_DENIAL' ? NO_DRAWS : evaluation.draws;
+  // A shipment presumed denied holds nothing, whatever a part of it would otherwise have drawn; neither does
+  // one whose party is, or may be, a listed party (reservations are refused for it).
+  const draws =
+    combined.reviewPolicy === 'PRESUMPTION_OF_DENIAL' || (input.screening?.matches.length ?? 0) > 0
+      ? NO_DRAWS
+      : evaluation.draws;
   const countryAllocation = evaluation.countryPool
     ? poolView(evaluation.countryPool, draws.drawsCountry, draws.countryTpp)
     : null;
@@ -677,6 +793,11 @@ export function decideShipment(input: DecisionInput): Decision {
   if (!legal.inForceOnShipDate) warnings.push(legal.explanation);
   if (input.items.length === 0) warnings.push('The order has no items.');
   warnings.push(...evaluation.warnings);
+  if (!input.screening || input.screening.listId === null) {
+    warnings.push(
+      'The parties were not screened against the restricted-party lists (no screening list has been imported): the Entity List and the other lists of the Consolidated Screening List may still apply.',
+    );
+  }
 
   // The baseline has no tiers: show the country groups that drove the answer, never a diffusion tier.
   const destination: DecisionDestination = {
@@ -710,7 +831,8 @@ export function decideShipment(input: DecisionInput): Decision {
     totalTpp,
     h100Equivalents: toH100Equivalents(totalTpp),
     quota: { countryAllocation, lpp },
-    reasons: evaluation.parts.flatMap((p) => p.reasons),
+    reasons: [...evaluation.parts, ...screened.parts].flatMap((p) => p.reasons),
+    screening: input.screening ?? null,
     holds: {
       countryTpp: countryAllocation?.thisShipmentTpp ?? 0,
       lppTpp: lpp?.thisShipmentTpp ?? 0,

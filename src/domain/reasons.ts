@@ -28,6 +28,14 @@ export const REASON_CITATIONS = {
   ACA_AUTHORIZED: '15 CFR 740.8',
   EXCEPTION_UNAVAILABLE_EMBARGO: '15 CFR 746.1',
   OUTSIDE_3A090_4A090: '15 CFR 774, Supp. No. 1, ECCN 3A090 (88 FR 73458)',
+  // Restricted-party screening (the Consolidated Screening List); a hit cites the entry's own notice.
+  ENTITY_LIST_MATCH: '15 CFR 744.11',
+  MEU_LIST_MATCH: '15 CFR 744.21',
+  UNVERIFIED_LIST_MATCH: '15 CFR 744.15',
+  DENIED_PERSONS_LIST_MATCH: '15 CFR 764.3',
+  SDN_LIST_MATCH: '31 CFR chapter V',
+  OTHER_LIST_MATCH: 'Consolidated Screening List',
+  SCREENING_POSSIBLE_MATCH: 'Consolidated Screening List',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CITATIONS;
@@ -49,6 +57,13 @@ export const HEADQUARTERS_RULE_CITATIONS = {
 export const REASON_ALTERNATE_CITATIONS: Partial<Record<ReasonCode, readonly string[]>> = {
   BASELINE_HEADQUARTERS_LICENSE_REQUIRED: [HEADQUARTERS_RULE_CITATIONS.advancedAfterMove],
 };
+
+/**
+ * Codes whose reason cites the listed entry's own Federal Register notice when the entry names one (API.md,
+ * "Screening"); the catalogue citation is what they cite otherwise. Those notices are data of the imported list,
+ * not paragraphs of a pack, so the citation-table check covers the catalogue citation only.
+ */
+export const REASON_CITES_ENTRY_NOTICE: readonly ReasonCode[] = ['ENTITY_LIST_MATCH', 'MEU_LIST_MATCH'];
 
 /** The packs under which each reason can be given: its citation must be in those packs' citation tables. */
 export const REASON_PACKS: Readonly<Record<ReasonCode, readonly RulesetId[]>> = {
@@ -72,4 +87,11 @@ export const REASON_PACKS: Readonly<Record<ReasonCode, readonly RulesetId[]>> = 
   ACA_AUTHORIZED: ['ai-diffusion-2025', 'baseline-2023'],
   EXCEPTION_UNAVAILABLE_EMBARGO: ['ai-diffusion-2025', 'baseline-2023'],
   OUTSIDE_3A090_4A090: ['ai-diffusion-2025', 'baseline-2023'],
+  ENTITY_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  MEU_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  UNVERIFIED_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  DENIED_PERSONS_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  SDN_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  OTHER_LIST_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
+  SCREENING_POSSIBLE_MATCH: ['ai-diffusion-2025', 'baseline-2023'],
 };

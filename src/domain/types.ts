@@ -1,5 +1,6 @@
 import type { IsoDate } from './dates.ts';
 import type { ReasonCode } from './reasons.ts';
+import type { ScreeningResult } from './screening.ts';
 
 export type { IsoDate } from './dates.ts';
 
@@ -113,6 +114,11 @@ export interface DecisionInput {
   endUser: { name: string; verifiedEndUser: VerifiedEndUserKind | null };
   consignee: string;
   items: ClassifiedItem[];
+  /**
+   * What the parties' screening found (API.md, "Screening"); null or absent when it was not performed, which
+   * the answer says.
+   */
+  screening?: ScreeningResult | null;
   /** Balances read by the caller; the engine does the arithmetic and the deciding. */
   quota: {
     country: { capTpp: number; usedTpp: number } | null;
@@ -211,5 +217,7 @@ export interface Decision {
   h100Equivalents: number;
   quota: { countryAllocation: CountryAllocationView | null; lpp: LppView | null };
   reasons: Reason[];
+  /** The import the parties were screened against and its matches; null when no screening was performed. */
+  screening: ScreeningResult | null;
   holds: QuotaHolds;
 }

@@ -9,7 +9,10 @@ import type { CheckResult } from './check-shipment.ts';
  */
 export function withCurrentDecisionFields(decision: CheckResult, shipDate: string): CheckResult {
   if ((decision as Partial<CheckResult>).outcome !== undefined) return decision;
-  const legacy = decision as Omit<CheckResult, 'outcome' | 'notification' | 'transaction' | 'exportFrom'>;
+  const legacy = decision as Omit<
+    CheckResult,
+    'outcome' | 'notification' | 'transaction' | 'exportFrom' | 'screening'
+  >;
   const { checkId, ruleset, warnings, ...rest } = legacy;
   return {
     outcome: legacy.allowed ? 'ALLOWED' : 'LICENSE_REQUIRED',
@@ -20,6 +23,7 @@ export function withCurrentDecisionFields(decision: CheckResult, shipDate: strin
     notification: null,
     transaction: 'EXPORT',
     exportFrom: null,
+    screening: null,
     destination: {
       ...legacy.destination,
       countryGroups: legacy.destination.countryGroups ?? groupsOn(legacy.destination.code, shipDate),

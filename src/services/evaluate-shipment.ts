@@ -28,6 +28,8 @@ import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
 import type { ReferenceSource } from './reference-data.ts';
+import { screenParties, screeningThresholds, shipmentParties } from './screening.ts';
+import type { ScreeningResult } from '../domain/screening.ts';
 
 export interface CatalogueLine {
   productId: string;
@@ -97,6 +99,8 @@ export interface PreparedShipment {
   pack: RulesetId;
   /** The pools a decision reads (country allocation, consignee's LPP budget) where the destination has them. */
   pools: PoolRequests;
+  /** The parties screened against the latest restricted-party list; null when no database was given. */
+  screening: ScreeningResult | null;
 }
 
 export interface Evaluation {
@@ -205,7 +209,7 @@ function classifyCatalogue(
  * classified, and the pools a decision on it reads.
  */
 export async function prepareShipment(
-  ctx: Pick<ServiceContext, 'config' | 'now'>,
+  ctx: Pick<ServiceContext, 'config' | 'now'> & { db?: Db },
   request: ShipmentRequest,
   reference: ReferenceSource,
 ): Promise<PreparedShipment> {
@@ -294,6 +298,20 @@ export async function prepareShipment(
     exportFrom: exportFrom?.code ?? null,
   };
 
+  // Every decision screens its parties (API.md, "Screening"), outside any lock.
+  const screening = ctx.db
+    ? await screenParties(
+        ctx.db,
+        screeningThresholds(ctx.config),
+        shipmentParties({
+          consignee,
+          endUserName: request.endUser.name,
+          destination: destination.code,
+          headquarters: hq.code,
+        }),
+      )
+    : null;
+
   // Quotas exist only where the pack has them and the destination is Tier 2 on the ship date (a country that
   // left D:5 gets the pack's allocation from that day unless an officer recorded another).
   const hasQuotas =
@@ -310,6 +328,7 @@ export async function prepareShipment(
     exportFrom,
     items,
     pack: pack.id,
+    screening,
     pools: {
       country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
       lpp:
@@ -343,6 +362,7 @@ export function decidePrepared(prepared: PreparedShipment, balances: PoolBalance
     endUser: { name: request.endUser.name, verifiedEndUser: request.endUser.verifiedEndUser },
     consignee: resolved.consignee,
     items,
+    screening: prepared.screening,
     quota: {
       country: pools.country
         ? { capTpp: balances.country?.capTpp ?? pools.country.capTpp, usedTpp: used(balances.country) }
@@ -370,7 +390,7 @@ export async function evaluateShipment(
   poolReader: PoolReader,
   reference: ReferenceSource,
 ): Promise<Evaluation> {
-  const prepared = await prepareShipment(ctx, request, reference);
+  const prepared = await prepareShipment({ ...ctx, db }, request, reference);
   const balances = await poolReader(db, prepared.pools);
   return {
     resolved: prepared.resolved,

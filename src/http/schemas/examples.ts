@@ -41,6 +41,13 @@ const AI_DIFFUSION_RULESET = {
   selectedBy: 'REQUESTED',
 };
 
+/** A decision screened against an import, with no party listed. */
+export const SCREENED_CLEAN = {
+  listId: '2f1c7a52-5d0e-4b8f-9a51-6c3e2d1b0a94',
+  importedAt: '2026-11-27T08:00:00.000Z',
+  matches: [],
+};
+
 /** Fields of a plain export decision that no License Exception NAC reached. */
 const EXPORT_NO_NOTIFICATION = { notification: null, transaction: 'EXPORT', exportFrom: null };
 
@@ -103,6 +110,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
           citation: '15 CFR 740.27',
         },
       ],
+      screening: SCREENED_CLEAN,
     },
   },
   uae: {
@@ -160,6 +168,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
           citation: '90 FR 4544',
         },
       ],
+      screening: SCREENED_CLEAN,
     },
   },
 };
@@ -538,6 +547,7 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
             citation: '90 FR 4544',
           },
         ],
+        screening: SCREENED_CLEAN,
       },
       holds: {
         countryTpp: 31664000,

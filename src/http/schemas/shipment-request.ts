@@ -11,6 +11,7 @@ import {
 } from '../../domain/types.ts';
 import { REASON_CODES } from '../../domain/reasons.ts';
 import { EccnSchema } from '../routes/products/schemas.ts';
+import { ScreeningResultSchema } from './screening.ts';
 import { CountryCodeSchema, TierSchema, TppSchema } from './common.ts';
 import { DECISION_EXAMPLES, openApiExamples, SHIPMENT_REQUEST_EXAMPLES } from './examples.ts';
 
@@ -244,6 +245,9 @@ export const DecisionSchema = z
         message: z.string(),
         citation: z.string(),
       }),
+    ),
+    screening: ScreeningResultSchema.nullable().describe(
+      'The parties (consignee, end user) screened against the latest restricted-party list import',
     ),
   })
   .meta({
