@@ -19,14 +19,18 @@ export interface SeedResult {
  */
 export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
   const products = SEED_PRODUCTS.map((spec) => specToRecord(spec, findSeedProduct));
-  return db.$transaction(async (tx) => {
-    // One loader at a time across processes: two instances starting together must not race on inserts.
-    await advisoryTransactionLock(tx, SEED_LOCK);
-    const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
-    const productResult = await upsertProductSeeds(tx, products);
-    const changed =
-      countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
-    if (changed > 0) await announceReferenceChange(tx, 'seed');
-    return { countries, products: productResult };
-  });
+  return db.$transaction(
+    async (tx) => {
+      // One loader at a time across processes: two instances starting together must not race on inserts.
+      await advisoryTransactionLock(tx, SEED_LOCK);
+      const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
+      const productResult = await upsertProductSeeds(tx, products);
+      const changed =
+        countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
+      if (changed > 0) await announceReferenceChange(tx, 'seed');
+      return { countries, products: productResult };
+      // Hundreds of upserts: Prisma's default 5 s is too short on a busy machine, and a failed seed stops the start.
+    },
+    { maxWait: 60_000, timeout: 60_000 },
+  );
 }

@@ -24,7 +24,7 @@ import {
   type ShipmentRecord,
 } from '../repositories/shipment-repository.ts';
 import { canonicalJson, recordAudit, recordAudits, type AuditInput } from './audit.ts';
-import { publicDecision, type CheckResult } from './check-shipment.ts';
+import { auditedDecision, publicDecision, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
 import {
   decidePrepared,
@@ -215,7 +215,7 @@ async function reserveInTransaction(tx: Db, batch: PendingReservation[]): Promis
           idempotencyKey: pending.idempotencyKey,
           status,
           holds: { countryTpp: countryHold, lppTpp: lppHold },
-          output: publicPart,
+          output: auditedDecision(publicPart),
         },
       },
     });

@@ -80,7 +80,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
             .describe('8-128 characters of [A-Za-z0-9._:-], unique per shipment'),
         }),
         body: ShipmentRequestSchema,
-        response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429) },
+        response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
