@@ -168,6 +168,8 @@ async function startService(
       BOOTSTRAP_OFFICER_KEY: officerKey,
       // The per-key rate limit would otherwise answer most of the load with 429s.
       RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The screening phase posts a 100,000-entry list (tens of MB) in one request; other bodies are small.
+      ADMISSION_MAX_BYTES: '268435456',
     };
     delete env.DATABASE_URL;
     const spawnedAt = performance.now();
