@@ -181,7 +181,7 @@ export interface paths {
         };
         /**
          * Rule packs and their legal status
-         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers.
+         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers. `inForce` says which pack "ruleset": "in-force" selects on that date (the pack legally in force on the ship date).
          */
         get: operations["listRulesets"];
         put?: never;
@@ -476,6 +476,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/screening-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Screening-list imports, newest first
+         * @description Every import with its counts by source and its malformed entries. A decision names the import it screened against (screening.listId); the first one here is what checks use now.
+         */
+        get: operations["listScreeningLists"];
+        put?: never;
+        /**
+         * Import a restricted-party list (officer)
+         * @description Imports a Consolidated Screening List file as a new version; checks and reservations screen against the latest. Malformed entries are reported by index and skipped. Audited (screening_list.import). For the full file, `npm run screening -- import <file>` streams it from disk.
+         */
+        post: operations["importScreeningList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Screen one name against the latest list
+         * @description Matches the name (and its alternate spellings, look-alike letters and accents) against every name and alternate name of the latest import. A country raises the score of entries there and lowers others.
+         */
+        post: operations["createScreening"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -624,6 +668,13 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        ConsolidatedScreeningList: {
+            /** @description The CSL entries */
+            results: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description A destination with its AI Diffusion tier and, in Tier 2, its allocation */
         Country: {
             code: string;
@@ -744,19 +795,60 @@ export interface components {
         };
         /** @description The decision, with coded reasons citing the rule behind each */
         Decision: {
+            /**
+             * @description The one word to act on: ALLOWED (may ship now), NOTIFICATION_REQUIRED (License Exception NAC: ship once BIS has been notified and has not objected), LICENSE_REQUIRED (see reviewPolicy) or REVIEW (a person must look first; never a clearance)
+             * @enum {string}
+             */
+            outcome: "ALLOWED" | "NOTIFICATION_REQUIRED" | "LICENSE_REQUIRED" | "REVIEW";
+            /** @description The rule pack that decided, and whether it was the law on the ship date */
+            ruleset: {
+                id: string;
+                name: string;
+                citation: string;
+                /** @enum {string} */
+                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                /** @description false: a planning answer, not the law on the ship date */
+                inForceOnShipDate: boolean;
+                /**
+                 * @description REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)
+                 * @enum {string}
+                 */
+                selectedBy: "REQUESTED" | "IN_FORCE" | "DEFAULT";
+            };
+            warnings: string[];
             /** @description Id of this decision; its audit event has it as target */
             checkId: string;
-            /** @description May ship now without a new licence */
+            /** @description true only when outcome is ALLOWED: may ship now without a licence or notification */
             allowed: boolean;
             licenseRequired: boolean;
-            /** @description AIA, LPP, VEU, NLR (no licence required) or null */
-            authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+            /** @description AIA, LPP, VEU, NLR (no licence required), NAC or ACA (License Exceptions of 15 CFR 740.8), or null */
+            authorization: ("AIA" | "LPP" | "VEU" | "NLR" | "NAC" | "ACA") | null;
             /** @description null when no licence is needed */
             reviewPolicy: ("PRESUMPTION_OF_APPROVAL" | "CASE_BY_CASE" | "PRESUMPTION_OF_DENIAL") | null;
+            /** @description What License Exception NAC asks before the shipment may go; null when no notification is due */
+            notification: {
+                /** @constant */
+                exception: "NAC";
+                submitTo: string;
+                /** @description Days BIS has to object */
+                waitingDays: number;
+                /** @description The last day to notify for the waiting period to end by the ship date */
+                notifyBy: string;
+                /** @description What the notification must say */
+                contents: string[];
+                citation: string;
+            } | null;
+            /** @enum {string} */
+            transaction: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description The country a REEXPORT leaves; null otherwise */
+            exportFrom: string | null;
             destination: {
                 code: string;
                 name: string;
-                tier: components["schemas"]["Tier"];
+                /** @description Only under a pack with tiers (ai-diffusion-2025): the tier on the ship date. Absent under baseline-2023, which has no tiers */
+                tier?: components["schemas"]["Tier"];
+                /** @description Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date */
+                countryGroups: string[];
             };
             items: {
                 productId?: string;
@@ -807,20 +899,12 @@ export interface components {
             };
             reasons: {
                 /** @enum {string} */
-                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "OUTSIDE_3A090_4A090";
+                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "VEU_NOT_ELIGIBLE" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "CHINA_CASE_BY_CASE_OUT_OF_SCOPE" | "NAC_NOTIFICATION_REQUIRED" | "ACA_AUTHORIZED" | "EXCEPTION_UNAVAILABLE_EMBARGO" | "OUTSIDE_3A090_4A090" | "ENTITY_LIST_MATCH" | "MEU_LIST_MATCH" | "UNVERIFIED_LIST_MATCH" | "DENIED_PERSONS_LIST_MATCH" | "SDN_LIST_MATCH" | "OTHER_LIST_MATCH" | "SCREENING_POSSIBLE_MATCH";
                 message: string;
                 citation: string;
             }[];
-            ruleset: {
-                id: string;
-                name: string;
-                citation: string;
-                /** @enum {string} */
-                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
-                /** @description false: a planning answer, not the law on the ship date */
-                inForceOnShipDate: boolean;
-            };
-            warnings: string[];
+            /** @description The parties (consignee, end user) screened against the latest restricted-party list import */
+            screening: components["schemas"]["ScreeningResult"] | null;
         };
         /**
          * @description OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply
@@ -853,7 +937,10 @@ export interface components {
             destination: {
                 code: string;
                 name: string;
-                tier: components["schemas"]["Tier"];
+                /** @description Only under a pack with tiers (ai-diffusion-2025): the tier on the ship date. Absent under baseline-2023, which has no tiers */
+                tier?: components["schemas"]["Tier"];
+                /** @description Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date */
+                countryGroups: string[];
             };
             shipDate: string;
             candidates: {
@@ -871,7 +958,7 @@ export interface components {
                     withLicenseWithinAllocation: number | null;
                 };
                 /** @description What lets the without-licence quantity ship; null when that route is closed */
-                authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+                authorization: ("AIA" | "LPP" | "VEU" | "NLR" | "NAC" | "ACA") | null;
                 limitedBy: {
                     /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
                     withoutLicense: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
@@ -930,8 +1017,15 @@ export interface components {
             consignee?: string;
             /** @description Defaults to today (UTC) */
             shipDate?: string;
-            /** @description Rule pack id; defaults to the configured default */
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
             ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
@@ -944,7 +1038,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "CHECK_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "CHECK_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "SCREENING_HIT" | "SCREENING_REVIEW_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Quote this when reporting a problem; it is in the server logs too */
             requestId: string;
             instance?: string;
@@ -1053,6 +1147,90 @@ export interface components {
         /** @description Every rule pack the service knows */
         RulesetList: {
             data: components["schemas"]["Ruleset"][];
+            /** @description What "ruleset": "in-force" in a check body selects on the requested date */
+            inForce: {
+                /** @constant */
+                name: "in-force";
+                date: string;
+                /** @description The pack "in-force" selects on that date; null when none was in force */
+                id: string | null;
+                explanation: string;
+            };
+        };
+        /** @description One import of a restricted-party screening list */
+        ScreeningListImport: {
+            /** @description The import id every decision screened against it names (screening.listId) */
+            id: string;
+            /** @description Entries accepted */
+            entries: number;
+            /** @description Accepted entries by CSL source */
+            sources: {
+                [key: string]: number;
+            };
+            importedAt: string;
+            /** @description Entries rejected */
+            malformedCount: number;
+            /** @description Rejected entries by their index in results[] (the first 1,000) */
+            malformed: {
+                index: number;
+                problem: string;
+            }[];
+            /** @description "api", or the file the CLI imported */
+            origin: string;
+        };
+        ScreeningListImports: {
+            data: components["schemas"]["ScreeningListImport"][];
+        };
+        /** @description One restricted-party list entry a name matched */
+        ScreeningMatch: {
+            /**
+             * @description Which party of the shipment matched
+             * @enum {string}
+             */
+            party?: "CONSIGNEE" | "END_USER";
+            /** @description The name that was screened */
+            partyName?: string;
+            /** @description The listed party */
+            entryName: string;
+            /** @description The listed name or alternate name that matched */
+            matchedName: string;
+            /** @description The CSL source list, e.g. "Entity List (EL) - Bureau of Industry and Security" */
+            source: string;
+            /**
+             * @description EL, MEU, UVL, DPL, SDN or OTHER
+             * @enum {string}
+             */
+            list: "EL" | "MEU" | "UVL" | "DPL" | "SDN" | "OTHER";
+            /** @description Countries of the entry's addresses */
+            countries: string[];
+            /** @description 0 to 1: 1 for the same party identity; trigram similarity otherwise, ±country */
+            score: number;
+            /** @enum {string} */
+            kind: "HIT" | "POSSIBLE_MATCH";
+            licenseRequirement: string | null;
+            licensePolicy: string | null;
+            federalRegisterNotice: string | null;
+            startDate: string | null;
+        };
+        ScreeningRequest: {
+            /** @description The party name */
+            name: string;
+            /** @description Where the party is, if known */
+            country?: string;
+        };
+        /** @description The matches of one name against the latest import */
+        ScreeningResponse: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
+        };
+        /** @description What a screening found, and against which import */
+        ScreeningResult: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
         };
         ShipShipment: {
             /** @description The BIS licence, when one was needed */
@@ -1128,8 +1306,15 @@ export interface components {
             consignee?: string;
             /** @description Defaults to today (UTC) */
             shipDate?: string;
-            /** @description Rule pack id; defaults to the configured default */
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
             ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
         };
         /**
          * @description AI Diffusion tier (90 FR 4544): TIER_1 License Exception AIA destinations; TIER_2 capped by a country allocation; TIER_3 Country Group D:5 and Macau, presumption of denial
@@ -3320,6 +3505,264 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScreeningLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImports"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importScreeningList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsolidatedScreeningList"];
+            };
+        };
+        responses: {
+            /** @description One import of a restricted-party screening list */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImport"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScreening: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRequest"];
+            };
+        };
+        responses: {
+            /** @description The matches of one name against the latest import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningResponse"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { metricsRoutes } from './http/routes/metrics/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
+import { screeningRoutes } from './http/routes/screening/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import { planRoutes } from './http/routes/plans/index.ts';
@@ -222,6 +223,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
   await app.register(quotaRoutes);
+  await app.register(screeningRoutes);
 
   return app;
 }

@@ -20,6 +20,8 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused with a different request' },
   SHIPMENT_STATE_CONFLICT: { status: 409, title: 'Shipment is not in a state that allows this' },
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
+  SCREENING_HIT: { status: 409, title: 'A party is on a restricted-party list' },
+  SCREENING_REVIEW_REQUIRED: { status: 409, title: 'A party may be on a restricted-party list' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },

@@ -19,6 +19,8 @@ export const ACCESS_POLICIES = {
   readAudit: ['officer', 'auditor'],
   readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
+  manageScreening: ['officer'],
+  readScreeningLists: ['officer', 'auditor'],
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;

@@ -12,8 +12,9 @@ import {
 export type CheckResult = Omit<Decision, 'holds'> & { checkId: string };
 
 export function publicDecision(decision: Decision, checkId: string): CheckResult {
-  const { holds: _holds, ...rest } = decision;
-  return { checkId, ...rest };
+  // The legal status leads (outcome, ruleset, warnings), then the id, then the rest in the domain's order.
+  const { holds: _holds, outcome, ruleset, warnings, ...rest } = decision;
+  return { outcome, ruleset, warnings, checkId, ...rest };
 }
 
 /**

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { toH100Equivalents } from '../domain/classify.ts';
 import { planCandidate, type PlanLimit } from '../domain/plan.ts';
-import type { Authorization, Decision, DecisionItem, RulesetSummary, Tier } from '../domain/types.ts';
+import type {
+  Authorization,
+  Decision,
+  DecisionDestination,
+  DecisionItem,
+  RulesetSummary,
+} from '../domain/types.ts';
 import { AppError, validationError } from '../errors.ts';
 import { recordStandaloneAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
@@ -42,7 +48,7 @@ export interface CandidateResult {
 
 export interface PlanResult {
   planId: string;
-  destination: { code: string; name: string; tier: Tier };
+  destination: DecisionDestination;
   shipDate: string;
   candidates: CandidateResult[];
   pools: {

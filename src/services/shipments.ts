@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { holdsQuota, initialShipmentStatus, type ShipmentStatus } from '../domain/shipment-status.ts';
+import { withCurrentDecisionFields } from './decision-compat.ts';
+import { refuseListedParties } from './screening.ts';
 import { AppError } from '../errors.ts';
 import { LEDGER_TX_OPTIONS, prismaErrorCode, type Db } from '../repositories/db.ts';
 import type { PrismaClient } from '../repositories/db.ts';
@@ -67,7 +69,7 @@ function creationView(record: ShipmentRecord): ShipmentView {
   return {
     id: record.id,
     status: initialStatus ?? record.status,
-    decision: publicPart,
+    decision: withCurrentDecisionFields(publicPart, record.shipDate),
     holds: { countryTpp: record.countryHoldTpp, lppTpp: record.lppHoldTpp, lppYear: lppYearOf(record) },
     holdExpiresAt: record.holdExpiresAt?.toISOString() ?? null,
     createdAt: record.createdAt.toISOString(),
@@ -328,6 +330,7 @@ export async function reserveShipment(
   // Validation and reference data come first, outside any lock, from the same notification-fed copy checks
   // read (a row it lacks is read from the database), so a reservation decides exactly as a check would.
   const prepared = await prepareShipment(ctx, input.body, ctx.reference);
+  refuseListedParties(prepared.screening);
   try {
     const record = await ctx.reservations.submit({
       ctx,

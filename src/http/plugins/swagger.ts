@@ -46,6 +46,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'Shipments', description: 'Commit a shipment: reserve, ship or cancel quota' },
         { name: 'Quotas', description: 'Allocation balances' },
         { name: 'Reference data', description: 'Countries, tiers, products and rule packs' },
+        { name: 'Screening', description: 'Restricted-party lists: import, and screen a name' },
         { name: 'Audit', description: 'The hash-chained audit trail' },
         { name: 'API keys', description: 'Issue and revoke keys' },
         { name: 'Operations', description: 'Liveness and readiness' },

@@ -17,6 +17,8 @@ const EXPECTED: Record<AccessPolicy, readonly string[] | null> = {
   readAudit: ['officer', 'auditor'],
   readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
+  manageScreening: ['officer'],
+  readScreeningLists: ['officer', 'auditor'],
 };
 
 describe('access policies', () => {
