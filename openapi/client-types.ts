@@ -336,6 +336,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The allocation balances of every Tier 2 country
+         * @description One entry per Tier 2 country with an allocation, by code: the same balances as GET /v1/quotas/{code}, read in one go (the console draws its allocation chart from it).
+         */
+        get: operations["listQuotas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quotas/{code}": {
         parameters: {
             query?: never;
@@ -348,6 +368,26 @@ export interface paths {
          * @description The same balances the check and shipment decisions read. Tier 1 and Tier 3 countries have no allocation (404 NO_ALLOCATION). H100-equivalents = TPP / 15,832.
          */
         get: operations["getQuota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I: the calling key, its name and role
+         * @description Answers for any valid key (401 otherwise). Never returns the secret or its hash. The console calls it to sign in and to show only what the role may use.
+         */
+        get: operations["getSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -692,6 +732,11 @@ export interface components {
             shippedH100e: number;
             remainingH100e: number;
         };
+        /** @description Every Tier 2 country with an allocation */
+        QuotaList: {
+            /** @description By country code */
+            data: components["schemas"]["Quota"][];
+        };
         /** @description The country allocation's balance: cap, held, shipped and left */
         QuotaSummary: {
             /** @description The allocation, doubled under a government-to-government arrangement */
@@ -744,6 +789,18 @@ export interface components {
         /** @description Every rule pack the service knows */
         RulesetList: {
             data: components["schemas"]["Ruleset"][];
+        };
+        /** @description The API key presenting this request */
+        Session: {
+            /** @description Id of the API key that made this request */
+            keyId: string;
+            /** @description The label the key was issued with */
+            name: string;
+            /**
+             * @description What the key may do: vendor, procurement, officer or auditor
+             * @enum {string}
+             */
+            role: "vendor" | "procurement" | "officer" | "auditor";
         };
         ShipShipment: {
             /** @description The BIS licence, when one was needed */
@@ -2285,6 +2342,71 @@ export interface operations {
             };
         };
     };
+    listQuotas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every Tier 2 country with an allocation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getQuota: {
         parameters: {
             query?: never;
@@ -2335,6 +2457,71 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key presenting this request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

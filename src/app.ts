@@ -10,9 +10,11 @@ import { swaggerDocs } from './http/plugins/swagger.ts';
 import { apiKeyRoutes } from './http/routes/api-keys/index.ts';
 import { auditRoutes } from './http/routes/audit/index.ts';
 import { checkRoutes } from './http/routes/checks/index.ts';
+import { consoleRoutes } from './http/routes/console/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
+import { sessionRoutes } from './http/routes/session/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
@@ -87,6 +89,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
   await app.register(quotaRoutes);
+  await app.register(sessionRoutes);
+  await app.register(consoleRoutes);
 
   return app;
 }

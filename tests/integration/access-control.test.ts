@@ -54,7 +54,8 @@ describe('the route table', () => {
     for (const route of routes)
       expect(Object.keys(ACCESS_POLICIES), `${route.method} ${route.url}`).toContain(route.access);
     const publicUrls = new Set(routes.filter((r) => r.access === 'public').map((r) => r.url));
-    for (const url of publicUrls) expect(url).toMatch(/^(\/healthz|\/readyz|\/openapi\.json|\/docs(\/.*)?)$/);
+    for (const url of publicUrls)
+      expect(url).toMatch(/^(\/healthz|\/readyz|\/openapi\.json|\/docs(\/.*)?|\/console(\/.*)?)$/);
     const urls = new Set(routes.map((r) => `${r.method} ${r.url}`));
     for (const expected of [
       'POST /v1/checks',

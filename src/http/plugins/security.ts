@@ -37,6 +37,28 @@ const DOCS_CSP = {
   styleSrc: ["'self'", "'unsafe-inline'"],
 };
 
+/**
+ * The console (/console) is our own page, so it gets what Swagger UI cannot have: scripts and styles from 'self'
+ * only, no inline script, no inline style, no inline event handler, no data: URIs, and Trusted Types enforced
+ * (the page builds its DOM from text nodes, never from HTML strings). It talks only to this service; forms never
+ * navigate (they are handled in script), so a failed script can never send the API key in a query string.
+ */
+const CONSOLE_CSP = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  connectSrc: ["'self'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  styleSrcAttr: ["'none'"],
+  requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
+};
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** For operations that declare no body: none (or an empty object, which some clients always send) is fine. */
@@ -51,6 +73,10 @@ async function refuseBody(request: FastifyRequest): Promise<void> {
 
 function isDocsRoute(url: string): boolean {
   return url === '/docs' || url.startsWith('/docs/');
+}
+
+function isConsoleRoute(url: string): boolean {
+  return url === '/console' || url.startsWith('/console/');
 }
 
 /** Probes from the orchestrator must never be throttled into a restart. */
@@ -113,6 +139,12 @@ async function securityPlugin(app: FastifyInstance, options: SecurityOptions): P
       route.config = {
         ...(route.config ?? {}),
         helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
+      } as typeof route.config;
+    }
+    if (isConsoleRoute(route.url)) {
+      route.config = {
+        ...(route.config ?? {}),
+        helmet: { contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP } },
       } as typeof route.config;
     }
     // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.

@@ -587,6 +587,13 @@ export const QUOTA_EXAMPLES: NamedExamples = {
   },
 };
 
+export const QUOTA_LIST_EXAMPLES: NamedExamples = {
+  one: {
+    summary: 'A list of one country (the real list has one entry per Tier 2 country with an allocation)',
+    value: { data: [QUOTA_EXAMPLES.uae?.value] },
+  },
+};
+
 export const SHIP_BODY_EXAMPLES: NamedExamples = {
   licensed: { summary: 'Shipped under a BIS licence', value: { licenseNumber: 'D1234567' } },
 };
