@@ -82,11 +82,11 @@ export class AllocationsPanel {
   visible() {
     const key = /** @type {SortKey} */ (this.sort.value);
     const needle = this.filter.value.trim().toLowerCase();
-    const rows = this.quotas
-      .filter(
-        (q) => needle === '' || q.country.toLowerCase() === needle || q.name.toLowerCase().includes(needle),
-      )
-      .sort((a, b) => ORDER[key](a, b) || a.name.localeCompare(b.name, 'en'));
+    // A country code names one country ("in" is India, not every name containing "in"); other text searches names.
+    const byCode = this.quotas.filter((q) => q.country.toLowerCase() === needle);
+    const rows = (
+      byCode.length > 0 ? byCode : this.quotas.filter((q) => q.name.toLowerCase().includes(needle))
+    ).sort((a, b) => ORDER[key](a, b) || a.name.localeCompare(b.name, 'en'));
     const limit = this.limit.value === 'all' ? rows.length : Number(this.limit.value);
     return { rows: rows.slice(0, limit), matching: rows.length };
   }
