@@ -84,3 +84,11 @@ export async function createTier2Country(
   }
   throw new Error('No spare two-letter code left for a test country');
 }
+
+let licenseSerial = 0;
+/** A BIS-shaped licence number (a letter and seven digits) that no other test in this run uses. */
+export function uniqueLicenseNumber(): string {
+  licenseSerial += 1;
+  const digits = String((process.pid % 1000) * 10_000 + (licenseSerial % 10_000)).padStart(7, '0');
+  return `T${digits.slice(-7)}`;
+}
