@@ -15,11 +15,13 @@ import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
 import { sessionRoutes } from './http/routes/session/index.ts';
+import { licenseRoutes } from './http/routes/licenses/index.ts';
+import { organisationRoutes } from './http/routes/organisations/index.ts';
+import { partyRoutes } from './http/routes/parties/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
-import { ReservationBatcher } from './services/shipments.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 
 export interface BuildAppOptions {
@@ -74,11 +76,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config,
     now: options.now ?? (() => new Date()),
     reference: options.reference ?? new ReferenceDataCache(db),
-    reservations: new ReservationBatcher(db),
   });
   await app.register(errorHandler);
   await app.register(security, { rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
-  await app.register(auth, { authenticator: new ApiKeyAuthenticator(db) });
+  await app.register(auth, { authenticator: new ApiKeyAuthenticator(db, options.now) });
   await app.register(swaggerDocs);
 
   await app.register(healthRoutes);
@@ -88,6 +89,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes);
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
+  await app.register(organisationRoutes);
+  await app.register(partyRoutes);
+  await app.register(licenseRoutes);
   await app.register(quotaRoutes);
   await app.register(sessionRoutes);
   await app.register(consoleRoutes);

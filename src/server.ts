@@ -8,7 +8,7 @@ import { deployMigrations } from './db/schema-engine.ts';
 import { registerBootstrapKey } from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
-import { expireHolds } from './services/shipments.ts';
+import { expireHolds } from './services/expire-holds.ts';
 
 /** How often expired holds are released (README: within a minute of their expiry). */
 const HOLD_SWEEP_INTERVAL_MS = 60_000;

@@ -17,6 +17,11 @@ export const ACCESS_POLICIES = {
   readAudit: ['officer', 'auditor'],
   readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
+  readOrganisations: ['officer', 'auditor'],
+  manageOrganisations: ['officer'],
+  writeParties: ['procurement', 'officer'],
+  readLicenses: ['procurement', 'officer', 'auditor'],
+  manageLicenses: ['officer'],
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;
@@ -29,4 +34,6 @@ export interface Actor {
   keyId: string;
   role: Role;
   name: string;
+  /** The exporter a vendor or procurement key acts for; null for deployment-wide (officer, auditor) keys. */
+  organisationId: string | null;
 }

@@ -3,15 +3,12 @@ import type { Config } from '../config.ts';
 import type { Actor } from '../http/access.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import type { ReferenceDataCache } from './reference-data.ts';
-import type { ReservationBatcher } from './shipments.ts';
 
 /** What every use case receives besides its input: who asks, under which request, with which resources. */
 export interface ServiceContext {
   db: PrismaClient;
   /** Countries and products as checks read them (see reference-data.ts). */
   reference: ReferenceDataCache;
-  /** Groups concurrent reservations per destination into one transaction (see shipments.ts). */
-  reservations: ReservationBatcher;
   config: Config;
   actor: Actor | null;
   requestId: string;

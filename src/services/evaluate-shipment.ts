@@ -52,7 +52,9 @@ export interface ResolvedRequest {
   endUserName: string;
   verifiedEndUser: VerifiedEndUserKind | null;
   consignee: string;
-  /** Pool key for the consignee's LPP budget: case and spacing do not make a new consignee. */
+  /** The consignee as a party: null when a check names one nobody has shipped to yet. */
+  consigneeId: string | null;
+  /** Pool subject of the consignee's LPP budget: its party id, so no spelling of a name opens a new budget. */
   consigneeKey: string;
   shipDate: string;
   ruleset: RulesetId;
@@ -107,8 +109,18 @@ export const readPools: PoolReader = async (db, pools) => {
   };
 };
 
-export function normaliseConsignee(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** The consignee a decision is about, resolved to a party before preparing (see parties.ts). */
+export interface ConsigneeRef {
+  /** null: no party with this identity exists yet (a check does not record one). */
+  id: string | null;
+  name: string;
+  /** The folded identity (party-identity.ts); names the LPP budget of a consignee not yet recorded. */
+  identityKey: string;
+}
+
+/** The LPP pool subject: the party id; an unrecorded consignee has used nothing, under a subject no party has. */
+export function lppSubject(consignee: ConsigneeRef): string {
+  return consignee.id ?? `unrecorded:${consignee.identityKey}`;
 }
 
 function isCatalogueLine(line: ShipmentLine): line is CatalogueLine {
@@ -186,6 +198,7 @@ export async function prepareShipment(
   ctx: Pick<ServiceContext, 'config' | 'now'>,
   request: ShipmentRequest,
   reference: ReferenceSource,
+  consigneeRef: ConsigneeRef,
 ): Promise<PreparedShipment> {
   const errors: FieldError[] = [];
   const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
@@ -241,14 +254,14 @@ export async function prepareShipment(
 
   const pack = getRulePack(rulesetId);
   const shipDate = request.shipDate ?? isoDate(ctx.now());
-  const consignee = (request.consignee ?? request.endUser.name).trim();
   const resolved: ResolvedRequest = {
     destination: destination.code,
     headquarters: hq.code,
     endUserName: request.endUser.name,
     verifiedEndUser: request.endUser.verifiedEndUser,
-    consignee,
-    consigneeKey: normaliseConsignee(consignee),
+    consignee: consigneeRef.name,
+    consigneeId: consigneeRef.id,
+    consigneeKey: lppSubject(consigneeRef),
     shipDate,
     ruleset: pack.id,
   };
@@ -271,6 +284,16 @@ export async function prepareShipment(
           ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear }
           : null,
     },
+  };
+}
+
+/** The prepared shipment with its consignee recorded as a party: its LPP budget is now the party's. */
+export function withConsignee(prepared: PreparedShipment, consignee: ConsigneeRef): PreparedShipment {
+  const consigneeKey = lppSubject(consignee);
+  return {
+    ...prepared,
+    resolved: { ...prepared.resolved, consignee: consignee.name, consigneeId: consignee.id, consigneeKey },
+    pools: { ...prepared.pools, lpp: prepared.pools.lpp ? { ...prepared.pools.lpp, consigneeKey } : null },
   };
 }
 
@@ -318,8 +341,9 @@ export async function evaluateShipment(
   request: ShipmentRequest,
   poolReader: PoolReader,
   reference: ReferenceSource,
+  consignee: ConsigneeRef,
 ): Promise<Evaluation> {
-  const prepared = await prepareShipment(ctx, request, reference);
+  const prepared = await prepareShipment(ctx, request, reference, consignee);
   const balances = await poolReader(db, prepared.pools);
   return {
     resolved: prepared.resolved,

@@ -11,7 +11,7 @@ import { recordAudit } from './audit.ts';
 import { announceReferenceChange } from './reference-data.ts';
 import type { ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
-import { LEDGER_TX_OPTIONS } from './shipments.ts';
+import { LEDGER_TX_OPTIONS } from './ledger-holds.ts';
 
 export interface CountryPatch {
   tier?: Tier | undefined;

@@ -92,7 +92,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     }
     const actor = await authenticator.authenticate(token);
     if (actor === null) {
-      throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked.', {
+      throw new AppError('UNAUTHENTICATED', 'The API key is unknown, revoked or expired.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
     }

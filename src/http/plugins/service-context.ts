@@ -4,12 +4,10 @@ import type { Config } from '../../config.ts';
 import type { PrismaClient } from '../../repositories/db.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { ReferenceDataCache } from '../../services/reference-data.ts';
-import type { ReservationBatcher } from '../../services/shipments.ts';
 
 export interface AppDependencies {
   db: PrismaClient;
   reference: ReferenceDataCache;
-  reservations: ReservationBatcher;
   config: Config;
   now: () => Date;
 }
@@ -22,13 +20,12 @@ declare module 'fastify' {
 
 /** Builds the context a use case receives from the request: the actor, request id and logger travel with it. */
 export function serviceContext(request: FastifyRequest): ServiceContext {
-  const { db, config, now, reference, reservations } = request.server.deps;
+  const { db, config, now, reference } = request.server.deps;
   return {
     db,
     config,
     now,
     reference,
-    reservations,
     actor: request.actor,
     requestId: String(request.id),
     log: request.log,

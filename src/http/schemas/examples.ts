@@ -80,6 +80,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
       authorization: 'AIA',
       reviewPolicy: null,
       destination: { code: 'KR', name: 'South Korea', tier: 'TIER_1' },
+      consignee: { id: null, name: 'Example Korea Cloud' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 10000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 158320000 },
       ],
@@ -108,6 +109,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
       authorization: null,
       reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
       destination: { code: 'AE', name: 'United Arab Emirates', tier: 'TIER_2' },
+      consignee: { id: null, name: 'Example Cloud LLC' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 2000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 31664000 },
         { description: 'custom board', quantity: 4, eccn: '3A090.a', tppPerUnit: 5200, tpp: 20800 },
@@ -481,6 +483,7 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
           name: 'United Arab Emirates',
           tier: 'TIER_2',
         },
+        consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
         items: [
           {
             productId: 'nvidia-h100-sxm',
@@ -540,9 +543,20 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
         countryTpp: 31664000,
         lppTpp: 0,
         lppYear: 2025,
+        licenseTpp: 0,
       },
+      organisationId: '5b0c7e1f-2d3a-4e5f-8a9b-0c1d2e3f4a5b',
+      externalReference: 'PO-2025-0042',
+      destination: 'AE',
+      consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
+      shipDate: '2025-06-01',
+      licenseId: null,
       holdExpiresAt: '2027-05-27T11:38:38.505Z',
       createdAt: '2026-11-28T11:38:38.505Z',
+      updatedAt: '2026-11-28T11:38:38.505Z',
+      shippedAt: null,
+      cancelledAt: null,
+      cancelReason: null,
     },
   },
 };
@@ -554,12 +568,11 @@ export const SHIPMENT_EXAMPLES: NamedExamples = {
       ...(SHIPMENT_CREATED_EXAMPLES.uaePendingLicense?.value as Record<string, unknown>),
       ...{
         status: 'SHIPPED',
-        destination: 'AE',
-        consignee: 'Example Cloud LLC',
-        shipDate: '2025-06-01',
+        holds: { countryTpp: 0, lppTpp: 0, lppYear: 2025, licenseTpp: 0 },
+        licenseId: '0d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a',
+        holdExpiresAt: null,
         updatedAt: '2026-11-28T11:38:38.765Z',
         shippedAt: '2026-11-28T11:38:38.756Z',
-        cancelledAt: null,
       },
     },
   },
@@ -595,7 +608,10 @@ export const QUOTA_LIST_EXAMPLES: NamedExamples = {
 };
 
 export const SHIP_BODY_EXAMPLES: NamedExamples = {
-  licensed: { summary: 'Shipped under a BIS licence', value: { licenseNumber: 'D1234567' } },
+  licensed: {
+    summary: 'Shipped under the attached licence (the number is checked against it)',
+    value: { licenseNumber: 'D123456' },
+  },
 };
 
 export const COUNTRY_PATCH_EXAMPLES: NamedExamples = {

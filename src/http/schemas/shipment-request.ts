@@ -57,40 +57,86 @@ export const IsoDateSchema = z
   .refine(isIsoDate, 'is not a real calendar date')
   .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
-export const ShipmentRequestSchema = z
-  .strictObject({
-    destination: CountryCodeSchema.describe('Where the items go: ISO 3166-1 alpha-2, case-insensitive'),
-    items: z
-      .array(LineSchema)
-      .min(1, 'an order needs at least one item')
-      .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per order`),
-    endUser: z.strictObject({
-      name: z.string().trim().min(1).max(200),
-      headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
-      verifiedEndUser: z
-        .enum(VERIFIED_END_USER_KINDS)
-        .nullable()
-        .default(null)
-        .describe('UVEU, NVEU or null'),
-    }),
-    consignee: z
+const ShipmentRequestShape = z.strictObject({
+  destination: CountryCodeSchema.describe('Where the items go: ISO 3166-1 alpha-2, case-insensitive'),
+  items: z
+    .array(LineSchema)
+    .min(1, 'an order needs at least one item')
+    .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per order`),
+  endUser: z.strictObject({
+    name: z.string().trim().min(1).max(200).optional().describe('The end user by name; or give partyId'),
+    partyId: z
       .string()
-      .trim()
-      .min(1)
-      .max(200)
+      .uuid('must be a party id (UUID)')
       .optional()
-      .describe('Ultimate consignee; defaults to endUser.name'),
-    shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
-    ruleset: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe('Rule pack id; defaults to the configured default'),
-  })
+      .describe('The end user as a recorded party (GET /v1/parties), instead of its name'),
+    headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
+    verifiedEndUser: z.enum(VERIFIED_END_USER_KINDS).nullable().default(null).describe('UVEU, NVEU or null'),
+  }),
+  consignee: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      'Ultimate consignee by name; defaults to endUser.name. Resolves to a party by identity: every spelling ' +
+        'of one name shares one LPP budget',
+    ),
+  consigneeId: z
+    .string()
+    .uuid('must be a party id (UUID)')
+    .optional()
+    .describe('The ultimate consignee as a recorded party in the destination, instead of its name'),
+  shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
+  ruleset: z.string().min(1).max(64).optional().describe('Rule pack id; defaults to the configured default'),
+});
+
+/** A party is named or referenced, never both. */
+function partyRules(
+  body: {
+    endUser: { name?: string | undefined; partyId?: string | undefined };
+    consignee?: string | undefined;
+    consigneeId?: string | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  if ((body.endUser.name === undefined) === (body.endUser.partyId === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['endUser', 'name'],
+      message: 'give exactly one of endUser.name and endUser.partyId',
+    });
+  }
+  if (body.consignee !== undefined && body.consigneeId !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['consigneeId'],
+      message: 'give consignee or consigneeId, not both',
+    });
+  }
+}
+
+export const ShipmentRequestSchema = ShipmentRequestShape.superRefine(partyRules).meta({
+  id: 'ShipmentRequest',
+  description: 'A proposed shipment: where it goes, what is in it and who will use it',
+  ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
+});
+
+export const ShipmentCreateSchema = ShipmentRequestShape.extend({
+  externalReference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional()
+    .describe("The buyer's order number: unique within the organisation, searchable with GET /v1/shipments"),
+})
+  .superRefine(partyRules)
   .meta({
-    id: 'ShipmentRequest',
-    description: 'A proposed shipment: where it goes, what is in it and who will use it',
+    id: 'ShipmentCreateRequest',
+    description: "A proposed shipment to reserve: the check body plus the buyer's order number",
     ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
   });
 
@@ -116,6 +162,12 @@ export const DecisionSchema = z
       .describe('AIA, LPP, VEU, NLR (no licence required) or null'),
     reviewPolicy: z.enum(REVIEW_POLICIES).nullable().describe('null when no licence is needed'),
     destination: z.object({ code: z.string(), name: z.string(), tier: TierSchema }),
+    consignee: z
+      .object({
+        id: z.string().uuid().nullable().describe('The party; null when no shipment has recorded it yet'),
+        name: z.string().describe("The party's recorded spelling"),
+      })
+      .describe('The ultimate consignee, resolved to a party by identity'),
     items: z.array(
       z.object({
         productId: z.string().optional(),
