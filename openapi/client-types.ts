@@ -1113,6 +1113,8 @@ export interface components {
              * @enum {string}
              */
             role: "vendor" | "procurement" | "officer" | "auditor";
+            /** @description The exporter a vendor or procurement key acts for; null for officer and auditor keys */
+            organisationId: string | null;
         };
         ShipShipment: {
             /** @description The attached licence, as a cross-check */

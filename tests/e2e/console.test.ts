@@ -145,6 +145,7 @@ function expectClean(watch: Watch): void {
 describe('the console at /console', () => {
   it('signs in, reads the allocation chart, runs a check and shows the audit trail verified', async () => {
     const officer = await createApiKey(t.db, 'officer', 'Compliance desk');
+    const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
     const run = `Consoleland ${randomUUID().slice(0, 4)}`;
     const name = `${run} North`;
     const code = await createTier2Country(t.db, { allocationTpp: 10_000 * H100, name });
@@ -155,10 +156,10 @@ describe('the console at /console', () => {
       ['West', 6_000, 0],
     ] as const) {
       const other = await createTier2Country(t.db, { allocationTpp: cap * H100, name: `${run} ${suffix}` });
-      if (held > 0) await reservePending(other, held, officer.key, `Buyer ${suffix}`);
+      if (held > 0) await reservePending(other, held, buyer.key, `Buyer ${suffix}`);
     }
     // 3,000 H100 is over one consignee's LPP budget, so it waits for a licence and holds the allocation.
-    await reservePending(code, 3_000, officer.key, 'Gulf Compute LLC');
+    await reservePending(code, 3_000, buyer.key, 'Gulf Compute LLC');
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     try {
@@ -284,6 +285,70 @@ describe('the console at /console', () => {
       await page.locator('#sign-out').click();
       await page.locator('#sign-in-form').waitFor();
       expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('attaches a licence to a pending shipment from the queue', async () => {
+    const officer = await createApiKey(t.db, 'officer', 'Licensing desk');
+    const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
+    const code = await createTier2Country(t.db, { allocationTpp: 10_000 * H100 });
+    const consignee = `Gulf Compute ${randomUUID().slice(0, 6)} LLC`;
+    const shipment = await reservePending(code, 2_000, buyer.key, consignee);
+    const number = `D${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
+    const recorded = await t.app.inject({
+      method: 'POST',
+      url: '/v1/licenses',
+      headers: bearer(officer.key),
+      payload: {
+        number,
+        organisationId: buyer.organisationId,
+        destination: code,
+        consignee,
+        eccns: ['3A090.a'],
+        tppAuthorized: 5_000 * H100,
+        validFrom: '2025-01-01',
+        validUntil: '2026-12-31',
+      },
+    });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    const licenseId = (recorded.json() as { id: string }).id;
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, officer.key);
+      const queued = page.locator(`#queue-table tbody tr[data-shipment-id="${shipment.id}"]`);
+      expect(await queued.locator('th').textContent()).toBe(consignee);
+      expect(await queued.locator('td.num').textContent()).toBe('31,664,000');
+      // The picker offers the licence issued to this exporter for this consignee and destination.
+      const picker = queued.locator('select');
+      expect(await picker.locator('option').allTextContents()).toEqual([`${number}: 79,160,000 TPP left`]);
+      const licenceRow = page.locator(`#licences-table tbody tr[data-license-id="${licenseId}"]`);
+      expect(await licenceRow.locator('td').nth(1).textContent()).toBe(consignee);
+      await screenshot(page, '#queue', 'console-queue.png');
+
+      await queued.getByRole('button', { name: 'Attach licence' }).click();
+      await expect
+        .poll(() => page.locator('#queue-status').textContent())
+        .toMatch(new RegExp(`^Licence ${number} attached: the shipment is now LICENSED\\.`));
+      expect(await queued.count()).toBe(0);
+      // The licence now holds the shipment's TPP.
+      expect(await licenceRow.locator('td.num').allTextContents()).toEqual([
+        '79,160,000',
+        '0',
+        '31,664,000',
+        '47,496,000',
+      ]);
+      const after = await t.app.inject({
+        method: 'GET',
+        url: `/v1/shipments/${shipment.id}`,
+        headers: bearer(officer.key),
+      });
+      expect(after.json()).toMatchObject({ status: 'LICENSED', licenseId });
+      await screenshot(page, '#licences', 'console-licences.png');
       expectClean(watch);
     } finally {
       await context.close();

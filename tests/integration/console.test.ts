@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts';
  * endpoints it added to the API (GET /v1/quotas, GET /v1/session). The browser test (tests/e2e) drives it.
  */
 let t: TestApp;
-const keys = {} as Record<Role, { id: string; key: string }>;
+const keys = {} as Record<Role, { id: string; key: string; organisationId: string | null }>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -207,7 +207,12 @@ describe('GET /v1/session', () => {
     for (const role of ROLES) {
       const res = await t.app.inject({ method: 'GET', url: '/v1/session', headers: bearer(keys[role].key) });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ keyId: keys[role].id, name: `console ${role}`, role });
+      expect(res.json()).toEqual({
+        keyId: keys[role].id,
+        name: `console ${role}`,
+        role,
+        organisationId: keys[role].organisationId,
+      });
       expect(res.body).not.toContain(keys[role].key);
     }
   });

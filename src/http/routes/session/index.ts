@@ -10,6 +10,10 @@ const SessionSchema = z
     keyId: z.string().describe('Id of the API key that made this request'),
     name: z.string().describe('The label the key was issued with'),
     role: z.enum(ROLES).describe('What the key may do: vendor, procurement, officer or auditor'),
+    organisationId: z
+      .string()
+      .nullable()
+      .describe('The exporter a vendor or procurement key acts for; null for officer and auditor keys'),
   })
   .meta({
     id: 'Session',
@@ -17,7 +21,12 @@ const SessionSchema = z
     ...openApiExamples({
       officer: {
         summary: 'An officer key',
-        value: { keyId: '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f', name: 'Compliance desk', role: 'officer' },
+        value: {
+          keyId: '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f',
+          name: 'Compliance desk',
+          role: 'officer',
+          organisationId: null,
+        },
       },
     }),
   });
@@ -44,7 +53,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       // The access hook has authenticated every role this route allows, so an actor is always there.
       if (actor === null)
         throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
-      return { keyId: actor.keyId, name: actor.name, role: actor.role };
+      return { keyId: actor.keyId, name: actor.name, role: actor.role, organisationId: actor.organisationId };
     },
   );
 };
