@@ -367,7 +367,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List exporters (officer, auditor) */
+        /**
+         * List exporters (officer, auditor)
+         * @description Every organisation, oldest first, with the id its keys are issued for.
+         */
         get: operations["listOrganisations"];
         put?: never;
         /**
@@ -388,7 +391,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search parties by name (any spelling) and country */
+        /**
+         * Search parties by name (any spelling) and country
+         * @description The query is folded like a name (case, look-alike letters, punctuation and spacing do not matter) and matched against the identity of every party; without q, every party (of the country).
+         */
         get: operations["listParties"];
         put?: never;
         /**
@@ -409,7 +415,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A party with its LPP use per year */
+        /**
+         * A party with its LPP use per year
+         * @description The consignee's License Exception LPP budget (26,900,000 TPP per calendar year under ai-diffusion-2025): reserved plus shipped, per year in which it received anything under LPP.
+         */
         get: operations["getParty"];
         put?: never;
         post?: never;
@@ -426,7 +435,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Licences, newest first: the caller's organisation's (all for officers and auditors) */
+        /**
+         * Licences, newest first: the caller's organisation's (all for officers and auditors)
+         * @description Each with its TPP authorised, used (shipped), held (attached, unshipped) and remaining, and its status.
+         */
         get: operations["listLicenses"];
         put?: never;
         /**

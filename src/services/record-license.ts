@@ -3,7 +3,7 @@ import { controlledEccns } from '../domain/license-coverage.ts';
 import { AppError, validationError } from '../errors.ts';
 import { findCountry } from '../repositories/country-repository.ts';
 import { lockPool } from '../repositories/ledger-repository.ts';
-import { insertLicense } from '../repositories/license-repository.ts';
+import { findLicenseByNumber, insertLicense } from '../repositories/license-repository.ts';
 import { findOrganisation } from '../repositories/organisation-repository.ts';
 import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
@@ -50,6 +50,10 @@ export async function recordLicense(ctx: ServiceContext, input: RecordLicenseInp
   }
   if (!(await findOrganisation(ctx.db, input.organisationId))) {
     throw new AppError('ORGANISATION_NOT_FOUND', `No organisation with id ${input.organisationId}.`);
+  }
+  // Before the consignee is recorded: a refused licence must leave nothing behind, not even a new party.
+  if (await findLicenseByNumber(ctx.db, input.number)) {
+    throw new AppError('LICENSE_NUMBER_TAKEN', `Licence ${input.number} is already recorded.`);
   }
   const consignee =
     input.consigneeId !== undefined

@@ -19,14 +19,19 @@ export interface SeedResult {
  */
 export async function seedReferenceData(db: PrismaClient): Promise<SeedResult> {
   const products = SEED_PRODUCTS.map((spec) => specToRecord(spec, findSeedProduct));
-  return db.$transaction(async (tx) => {
-    // One loader at a time across processes: two instances starting together must not race on inserts.
-    await advisoryTransactionLock(tx, SEED_LOCK);
-    const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
-    const productResult = await upsertProductSeeds(tx, products);
-    const changed =
-      countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
-    if (changed > 0) await announceReferenceChange(tx, 'seed');
-    return { countries, products: productResult };
-  });
+  return db.$transaction(
+    async (tx) => {
+      // One loader at a time across processes: two instances starting together must not race on inserts.
+      await advisoryTransactionLock(tx, SEED_LOCK);
+      const countries = await upsertCountrySeeds(tx, buildCountrySeeds());
+      const productResult = await upsertProductSeeds(tx, products);
+      const changed =
+        countries.inserted + countries.refreshed + productResult.inserted + productResult.refreshed;
+      if (changed > 0) await announceReferenceChange(tx, 'seed');
+      return { countries, products: productResult };
+      // Loaders queue on the lock (every test file and every starting instance seeds): on a loaded machine the
+      // 5 s default expired while waiting, failing a start that had nothing wrong with it.
+    },
+    { maxWait: 60_000, timeout: 120_000 },
+  );
 }

@@ -294,7 +294,8 @@ describe('the licence workflow, end to end', () => {
         .expect(201)
     ).body.id as string;
     const good = licenceFor(code, alpha.organisationId, party, 1_000_000);
-    const before = await t.db.license.count();
+    const licencesHere = () => t.db.license.count({ where: { destination: code } });
+    const before = await licencesHere();
     for (const bad of [
       { number: 'FAKE' },
       { number: 'D12' },
@@ -315,14 +316,21 @@ describe('the licence workflow, end to end', () => {
     }
     const unknownOrg = await recordLicence({ ...good, organisationId: randomUUID() });
     expect(unknownOrg.status).toBe(404);
-    expect(await t.db.license.count()).toBe(before);
+    expect(await licencesHere()).toBe(before);
     const first = await recordLicence({ ...good, number: good.number.toLowerCase() });
     expect(first.status).toBe(201);
     expect(first.body.number).toBe(good.number);
     const duplicate = await recordLicence(good);
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('LICENSE_NUMBER_TAKEN');
-    expect(await t.db.license.count()).toBe(before + 1);
+    expect(await licencesHere()).toBe(before + 1);
+    // Refused before anything is recorded: a consignee named for the first time is not left behind.
+    const partiesHere = () => t.db.party.count({ where: { country: code } });
+    const parties = await partiesHere();
+    const { consigneeId: _id, ...byName } = good;
+    const named = await recordLicence({ ...byName, consignee: `Never Recorded ${code}` });
+    expect(named.status).toBe(409);
+    expect(await partiesHere()).toBe(parties);
     // Only officers record licences.
     await request(t.app.server).post('/v1/licenses').set(bearer(alpha.procurement)).send(good).expect(403);
   });

@@ -146,6 +146,8 @@ export const licenseRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listLicenses',
         tags: ['Licences'],
         summary: "Licences, newest first: the caller's organisation's (all for officers and auditors)",
+        description:
+          'Each with its TPP authorised, used (shipped), held (attached, unshipped) and remaining, and its status.',
         security: [{ bearerAuth: [] }],
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
         response: {

@@ -87,6 +87,7 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listOrganisations',
         tags: ['Organisations'],
         summary: 'List exporters (officer, auditor)',
+        description: 'Every organisation, oldest first, with the id its keys are issued for.',
         security: [{ bearerAuth: [] }],
         response: { 200: OrganisationListSchema, ...problems(400, 401, 403, 429) },
       },

@@ -136,6 +136,9 @@ export const partyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listParties',
         tags: ['Parties'],
         summary: 'Search parties by name (any spelling) and country',
+        description:
+          'The query is folded like a name (case, look-alike letters, punctuation and spacing do not matter) and ' +
+          'matched against the identity of every party; without q, every party (of the country).',
         security: [{ bearerAuth: [] }],
         querystring: PartyQuerySchema,
         response: { 200: PartyListSchema, ...problems(400, 401, 403, 429) },
@@ -154,6 +157,9 @@ export const partyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getParty',
         tags: ['Parties'],
         summary: 'A party with its LPP use per year',
+        description:
+          "The consignee's License Exception LPP budget (26,900,000 TPP per calendar year under ai-diffusion-2025): " +
+          'reserved plus shipped, per year in which it received anything under LPP.',
         security: [{ bearerAuth: [] }],
         params: IdParams,
         response: { 200: PartyDetailSchema, ...problems(400, 401, 403, 404, 429) },
