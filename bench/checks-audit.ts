@@ -18,7 +18,7 @@ import { createPrismaClient } from '../src/db/client.ts';
 import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded.ts';
 import { deployMigrations } from '../src/db/schema-engine.ts';
 import { createApiKey } from '../src/services/api-keys.ts';
-import { verifyAuditChain } from '../src/services/audit.ts';
+import { verifyAuditChain } from '../src/services/verify-audit-chain.ts';
 import { seedReferenceData } from '../src/services/seed-reference-data.ts';
 
 const { values } = parseArgs({

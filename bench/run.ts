@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import { createPrismaClient } from '../src/db/client.ts';
 import { reconcilePools } from '../src/repositories/ledger-repository.ts';
-import { verifyAuditChain, type ChainVerification } from '../src/services/audit.ts';
+import { verifyAuditChain, type ChainVerification } from '../src/services/verify-audit-chain.ts';
 import {
   RESERVATION_ALLOCATION_TPP,
   RESERVATION_CONSIGNEES,
@@ -651,7 +651,7 @@ async function main(): Promise<number> {
     await rmdir(benchRoot).catch(() => undefined);
   });
   const dataDir = join(runDir, 'pg');
-  const officerKey = `bench-officer-${randomBytes(24).toString('base64url')}`;
+  const officerKey = randomBytes(32).toString('hex');
   const machine = machineInfo();
   console.error(
     `bench ${runId}: ${DURATION_S} s per phase, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${String(machine.cores)} cores, node ${process.version}, ` +

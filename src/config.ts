@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
+import { isPublicKey, isSigningKey } from './services/audit-signing.ts';
+
+/**
+ * At least 32 bytes written as hex or base64(url): the form `openssl rand -hex 32` or `-base64 32` prints.
+ * Randomness itself cannot be checked; a passphrase or a word with a prefix is refused by its alphabet or length.
+ */
+export function isStrongSecret(value: string): boolean {
+  if (/^[0-9a-fA-F]+$/.test(value)) return value.length >= 64;
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(value) || /^[A-Za-z0-9_-]+={0,2}$/.test(value)) {
+    return Buffer.from(value, 'base64').length >= 32;
+  }
+  return false;
+}
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -17,7 +30,10 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: LogLevel.default('info'),
   BOOTSTRAP_OFFICER_KEY: z
     .string()
-    .min(24, 'must be at least 24 characters: it is an officer credential')
+    .refine(isStrongSecret, {
+      message:
+        'must be at least 32 random bytes written as hex (64+ characters) or base64/base64url (43+ characters), e.g. $(openssl rand -hex 32): it is an officer credential',
+    })
     .optional(),
   DEFAULT_RULESET: z
     .string()
@@ -28,6 +44,32 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  NODE_ENV: z.string().optional(),
+  /** Ed25519 private key that signs audit checkpoints; required when NODE_ENV=production. */
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .refine(isSigningKey, {
+      message:
+        'must be an Ed25519 private key: PKCS#8 PEM (openssl genpkey -algorithm ed25519) or a 32-byte seed in hex or base64',
+    })
+    .optional(),
+  /** Public keys of earlier signing keys whose checkpoints stay trusted, comma-separated. */
+  AUDIT_TRUSTED_PUBLIC_KEYS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => k.trim() === '' || isPublicKey(k)), {
+      message: 'must be Ed25519 public keys (raw 32 bytes in base64 or hex, or SPKI PEM), comma-separated',
+    })
+    .optional(),
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Most bytes of event content one audit listing or verification page holds in memory. */
+  AUDIT_PAGE_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
+  /** Request body bytes admitted at once (by Content-Length); beyond it requests are 503 until some finish. */
+  ADMISSION_MAX_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
+  /** Order lines evaluated at once across all callers; beyond it 503. */
+  ADMISSION_MAX_LINES: z.coerce.number().int().min(1).default(6_000),
+  /** Order lines one API key may have in evaluation at once; beyond it 429. */
+  ADMISSION_MAX_LINES_PER_KEY: z.coerce.number().int().min(1).default(2_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -35,7 +77,16 @@ export type Config = z.infer<typeof ConfigSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  const parsed = ConfigSchema.superRefine((config, issues) => {
+    if (config.NODE_ENV === 'production' && config.AUDIT_SIGNING_KEY === undefined) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['AUDIT_SIGNING_KEY'],
+        message:
+          'is required when NODE_ENV=production: without it checkpoints are signed by a key that dies with the process',
+      });
+    }
+  }).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -80,8 +80,13 @@ function itemLabel(item: ClassifiedItem): string {
   return item.productId ?? item.description ?? 'unnamed item';
 }
 
+/** Names listed in one reason; an order of hundreds of lines would otherwise repeat them all in each reason. */
+const MAX_LABELS = 10;
+
 function labels(items: readonly ClassifiedItem[]): string {
-  return items.map(itemLabel).join(', ');
+  const named = items.slice(0, MAX_LABELS).map(itemLabel).join(', ');
+  const rest = items.length - MAX_LABELS;
+  return rest > 0 ? `${named} and ${rest} more item${rest === 1 ? '' : 's'}` : named;
 }
 
 function toDecisionItem(item: ClassifiedItem): DecisionItem {

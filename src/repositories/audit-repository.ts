@@ -4,6 +4,7 @@ import type { Db } from './db.ts';
 /** Serialises audit writers across processes: the chain needs a single order of appends. */
 const AUDIT_CHAIN_LOCK = 0x61756469; // 'audi'
 
+/** An event as stored. Format 1 rows carry `payload` (jsonb); format 2 rows carry `record` (the hashed text). */
 export interface AuditRow {
   seq: number;
   id: string;
@@ -14,7 +15,10 @@ export interface AuditRow {
   targetType: string;
   targetId: string;
   requestId: string | null;
+  callerRequestId: string | null;
+  format: number;
   payload: unknown;
+  record: string | null;
   prevHash: string;
   hash: string;
 }
@@ -30,17 +34,65 @@ export interface AuditFilter {
   targetId?: string | undefined;
   actorKeyId?: string | undefined;
   requestId?: string | undefined;
+  callerRequestId?: string | undefined;
   /** Inclusive. */
   from?: Date | undefined;
   /** Exclusive. */
   to?: Date | undefined;
 }
 
-type Row = Prisma.AuditEventGetPayload<object>;
-
-function toRow(row: Row): AuditRow {
-  return { ...row, seq: Number(row.seq), payload: row.payload };
+/** How much of the table one read may bring into memory: at most `rows` events and about `bytes` of content. */
+export interface PageBudget {
+  rows: number;
+  bytes: number;
 }
+
+interface RawRow {
+  seq: bigint;
+  id: string;
+  occurred_at: Date;
+  actor_key_id: string | null;
+  actor_role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  request_id: string | null;
+  caller_request_id: string | null;
+  format: number;
+  payload: unknown;
+  record: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+function toRow(row: RawRow): AuditRow {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    occurredAt: row.occurred_at,
+    actorKeyId: row.actor_key_id,
+    actorRole: row.actor_role,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    requestId: row.request_id,
+    callerRequestId: row.caller_request_id,
+    format: Number(row.format),
+    payload: row.payload,
+    record: row.record,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+const COLUMNS = Prisma.sql`seq, id::text AS id, occurred_at, actor_key_id, actor_role, action, target_type, target_id,
+  request_id, caller_request_id, format, payload, record, prev_hash, hash`;
+
+/**
+ * An event's size for page budgets, read without detoasting: octet_length of text is taken from the toast
+ * header, pg_column_size of a format 1 jsonb payload is its stored (possibly compressed) size.
+ */
+const SIZE = Prisma.sql`(COALESCE(octet_length(record), pg_column_size(payload), 0) + 512)`;
 
 /** Held until the caller's transaction ends, so the read of the chain's head and the append are one step. */
 export async function lockAuditChain(tx: Db): Promise<void> {
@@ -52,15 +104,27 @@ export async function findAuditHead(tx: Db): Promise<AuditLink | null> {
   return last ? { seq: Number(last.seq), hash: last.hash } : null;
 }
 
-/** One multi-row INSERT, whatever the number of events. */
+export async function findAuditLink(db: Db, seq: number): Promise<AuditLink | null> {
+  const row = await db.auditEvent.findUnique({
+    where: { seq: BigInt(seq) },
+    select: { seq: true, hash: true },
+  });
+  return row ? { seq: Number(row.seq), hash: row.hash } : null;
+}
+
 /**
- * One multi-row INSERT from a single JSON parameter: a constant-size statement whatever the batch, no ORM
- * serialisation of the payloads, and no per-character escaping as text[] array elements would need.
+ * One multi-row INSERT from a single json parameter: a constant-size statement whatever the batch, no ORM
+ * serialisation of the records. json (not jsonb): PostgreSQL only validates it, and each record arrives as a
+ * string that is stored as the text it is.
  */
-export async function insertAuditEvents(tx: Db, rows: AuditRow[]): Promise<void> {
+export async function insertAuditEvents(
+  tx: Db,
+  rows: Omit<AuditRow, 'payload' | 'record' | 'format'>[],
+  records: string[],
+): Promise<void> {
   if (rows.length === 0) return;
   const json = JSON.stringify(
-    rows.map((r) => ({
+    rows.map((r, i) => ({
       seq: r.seq,
       id: r.id,
       occurred_at: r.occurredAt.toISOString(),
@@ -70,63 +134,137 @@ export async function insertAuditEvents(tx: Db, rows: AuditRow[]): Promise<void>
       target_type: r.targetType,
       target_id: r.targetId,
       request_id: r.requestId,
-      payload: r.payload ?? null,
+      caller_request_id: r.callerRequestId,
+      record: records[i],
       prev_hash: r.prevHash,
       hash: r.hash,
     })),
   );
   await tx.$executeRaw`
     INSERT INTO audit_events
-      (seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id, payload, prev_hash, hash)
+      (seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id,
+       caller_request_id, format, record, prev_hash, hash)
     SELECT seq, id, occurred_at, actor_key_id, actor_role, action, target_type, target_id, request_id,
-           COALESCE(payload, 'null'::jsonb), prev_hash, hash
-    FROM jsonb_to_recordset(${json}::jsonb) AS t(seq bigint, id uuid, occurred_at timestamptz, actor_key_id text,
-      actor_role text, action text, target_type text, target_id text, request_id text, payload jsonb, prev_hash text,
-      hash text)`;
+           caller_request_id, 2, record, prev_hash, hash
+    FROM json_to_recordset(${json}::json) AS t(seq bigint, id uuid, occurred_at timestamptz, actor_key_id text,
+      actor_role text, action text, target_type text, target_id text, request_id text, caller_request_id text,
+      record text, prev_hash text, hash text)`;
 }
 
-/** Events in chain order after `afterSeq`, up to and including `upToSeq`: one page of a streaming read. */
+/**
+ * Events in chain order after `afterSeq`, up to and including `upToSeq`, within the budget (always at least
+ * one event, however large): one page of a streaming read. The running size is summed in the database, so
+ * only the events that fit are sent.
+ */
 export async function findAuditChainPage(
   db: Db,
   afterSeq: number,
   upToSeq: number,
-  limit: number,
+  budget: PageBudget,
 ): Promise<AuditRow[]> {
-  const rows = await db.auditEvent.findMany({
-    where: { seq: { gt: BigInt(afterSeq), lte: BigInt(upToSeq) } },
-    orderBy: { seq: 'asc' },
-    take: limit,
-  });
+  const rows = await db.$queryRaw<RawRow[]>`
+    WITH page AS (
+      SELECT seq, sum(${SIZE}) OVER (ORDER BY seq) AS running, row_number() OVER (ORDER BY seq) AS n
+      FROM audit_events
+      WHERE seq > ${afterSeq} AND seq <= ${upToSeq}
+      ORDER BY seq
+      LIMIT ${budget.rows}
+    )
+    SELECT ${COLUMNS} FROM audit_events
+    WHERE seq IN (SELECT seq FROM page WHERE running <= ${budget.bytes} OR n = 1)
+    ORDER BY seq`;
   return rows.map(toRow);
 }
 
-function whereOf(filter: AuditFilter, beforeSeq: number | undefined): Prisma.AuditEventWhereInput {
-  const where: Prisma.AuditEventWhereInput = {};
-  if (filter.action !== undefined) where.action = filter.action;
-  if (filter.targetType !== undefined) where.targetType = filter.targetType;
-  if (filter.targetId !== undefined) where.targetId = filter.targetId;
-  if (filter.actorKeyId !== undefined) where.actorKeyId = filter.actorKeyId;
-  if (filter.requestId !== undefined) where.requestId = filter.requestId;
-  if (filter.from !== undefined || filter.to !== undefined) {
-    where.occurredAt = {
-      ...(filter.from !== undefined ? { gte: filter.from } : {}),
-      ...(filter.to !== undefined ? { lt: filter.to } : {}),
-    };
-  }
-  if (beforeSeq !== undefined) where.seq = { lt: BigInt(beforeSeq) };
-  return where;
+function conditionsOf(filter: AuditFilter, beforeSeq: number | undefined): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (filter.action !== undefined) parts.push(Prisma.sql`action = ${filter.action}`);
+  if (filter.targetType !== undefined) parts.push(Prisma.sql`target_type = ${filter.targetType}`);
+  if (filter.targetId !== undefined) parts.push(Prisma.sql`target_id = ${filter.targetId}`);
+  if (filter.actorKeyId !== undefined) parts.push(Prisma.sql`actor_key_id = ${filter.actorKeyId}`);
+  if (filter.requestId !== undefined) parts.push(Prisma.sql`request_id = ${filter.requestId}`);
+  if (filter.callerRequestId !== undefined)
+    parts.push(Prisma.sql`caller_request_id = ${filter.callerRequestId}`);
+  if (filter.from !== undefined) parts.push(Prisma.sql`occurred_at >= ${filter.from}`);
+  if (filter.to !== undefined) parts.push(Prisma.sql`occurred_at < ${filter.to}`);
+  if (beforeSeq !== undefined) parts.push(Prisma.sql`seq < ${beforeSeq}`);
+  return Prisma.join(parts, ' AND ');
 }
 
-/** Newest first, keyset-paginated on seq so that pages stay stable while events are appended. */
+/**
+ * Newest first, keyset-paginated on seq so that pages stay stable while events are appended, and cut by the
+ * byte budget as well as the row count (at least one event per page). `more` says whether older events
+ * matching the filter were left for the next page.
+ */
 export async function findAuditEvents(
   db: Db,
   filter: AuditFilter,
-  page: { beforeSeq?: number | undefined; limit: number },
-): Promise<AuditRow[]> {
-  const rows = await db.auditEvent.findMany({
-    where: whereOf(filter, page.beforeSeq),
-    orderBy: { seq: 'desc' },
-    take: page.limit,
+  page: { beforeSeq?: number | undefined; budget: PageBudget },
+): Promise<{ rows: AuditRow[]; more: boolean }> {
+  const rows = await db.$queryRaw<(RawRow & { page_rows: bigint })[]>`
+    WITH page AS (
+      SELECT seq, sum(${SIZE}) OVER (ORDER BY seq DESC) AS running, row_number() OVER (ORDER BY seq DESC) AS n
+      FROM audit_events
+      WHERE ${conditionsOf(filter, page.beforeSeq)}
+      ORDER BY seq DESC
+      LIMIT ${page.budget.rows + 1}
+    )
+    SELECT ${COLUMNS}, (SELECT count(*) FROM page) AS page_rows FROM audit_events
+    WHERE seq IN (SELECT seq FROM page WHERE (running <= ${page.budget.bytes} OR n = 1) AND n <= ${page.budget.rows})
+    ORDER BY seq DESC`;
+  const pageRows = rows.length > 0 ? Number(rows[0]?.page_rows) : 0;
+  return { rows: rows.map(toRow), more: pageRows > rows.length };
+}
+
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  signedAt: Date;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+}
+
+function toCheckpoint(row: Prisma.AuditCheckpointGetPayload<object>): CheckpointRow {
+  return { ...row, seq: Number(row.seq) };
+}
+
+export async function insertCheckpoint(db: Db, checkpoint: CheckpointRow): Promise<void> {
+  await db.auditCheckpoint.createMany({
+    data: [{ ...checkpoint, seq: BigInt(checkpoint.seq) }],
+    skipDuplicates: true,
   });
-  return rows.map(toRow);
+}
+
+/** Checkpoints with fromSeq <= seq <= toSeq, in chain order: those a verification page covers. */
+export async function findCheckpointsBetween(
+  db: Db,
+  fromSeq: number,
+  toSeq: number,
+): Promise<CheckpointRow[]> {
+  const rows = await db.auditCheckpoint.findMany({
+    where: { seq: { gte: BigInt(fromSeq), lte: BigInt(toSeq) } },
+    orderBy: [{ seq: 'asc' }, { keyId: 'asc' }],
+  });
+  return rows.map(toCheckpoint);
+}
+
+export async function findLatestCheckpoint(db: Db, keyId: string): Promise<CheckpointRow | null> {
+  const row = await db.auditCheckpoint.findFirst({ where: { keyId }, orderBy: { seq: 'desc' } });
+  return row ? toCheckpoint(row) : null;
+}
+
+/** Newest first; the cursor is the (seq, keyId) of the last checkpoint of the previous page. */
+export async function findCheckpoints(
+  db: Db,
+  page: { after?: { seq: number; keyId: string } | undefined; limit: number },
+): Promise<CheckpointRow[]> {
+  const rows = await db.auditCheckpoint.findMany({
+    orderBy: [{ seq: 'desc' }, { keyId: 'desc' }],
+    take: page.limit,
+    ...(page.after
+      ? { cursor: { seq_keyId: { seq: BigInt(page.after.seq), keyId: page.after.keyId } }, skip: 1 }
+      : {}),
+  });
+  return rows.map(toCheckpoint);
 }

@@ -29,6 +29,11 @@ function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 6);
 }
 
+/** A label that names the bootstrap key without revealing any of its characters. */
+function bootstrapPrefix(key: string): string {
+  return `bootstrap:${hashApiKey(key).slice(0, 8)}`;
+}
+
 /** Every authenticator alive in this process, so that a revocation reaches all their caches at once. */
 const liveAuthenticators = new Set<ApiKeyAuthenticator>();
 
@@ -105,7 +110,8 @@ export async function registerBootstrapKey(
       name: 'bootstrap officer',
       role: 'officer',
       keyHash: hashApiKey(key),
-      prefix: displayPrefix(key),
+      // Not the key's first characters: an operator-chosen secret has no public part to show.
+      prefix: bootstrapPrefix(key),
       organisationId: null,
       expiresAt: null,
     });

@@ -1,12 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  findAuditChainPage,
-  findAuditEvents,
   findAuditHead,
   insertAuditEvents,
   lockAuditChain,
-  type AuditFilter,
-  type AuditLink,
   type AuditRow,
 } from '../repositories/audit-repository.ts';
 import type { Db, PrismaClient } from '../repositories/db.ts';
@@ -24,8 +20,10 @@ export interface AuditInput {
   payload: unknown;
 }
 
-export type AuditContext = Pick<ServiceContext, 'actor' | 'requestId' | 'now'>;
+export type AuditContext = Pick<ServiceContext, 'actor' | 'requestId' | 'now'> &
+  Partial<Pick<ServiceContext, 'callerRequestId'>>;
 
+/** The fields of a format 1 event, hashed as canonical JSON (rows written before format 2). */
 export interface AuditHashFields {
   id: string;
   occurredAt: string;
@@ -38,6 +36,19 @@ export interface AuditHashFields {
   payload: unknown;
 }
 
+/** Everything about an event except its payload and its place in the chain: the columns a filter reads. */
+export interface AuditEventHeader {
+  id: string;
+  occurredAt: string;
+  actorKeyId: string | null;
+  actorRole: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  requestId: string | null;
+  callerRequestId: string | null;
+}
+
 /** JSON with object keys sorted at every depth: jsonb reorders keys, so the hash must not depend on order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -48,37 +59,76 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** Format 1: sha256 over the previous hash and the canonical JSON of the event. Kept to verify old rows. */
 export function auditHash(prevHash: string, fields: AuditHashFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
+}
+
+/** Format 2: sha256 over the previous hash and the record exactly as stored. */
+export function recordHash(prevHash: string, record: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(record).digest('hex');
+}
+
+export const RECORD_FORMAT = 2;
+
+/**
+ * The start of a format 2 record: the header fields in a fixed order, up to where the payload begins. The
+ * verifier rebuilds it from the row's columns, so a column edited apart from the record is caught without
+ * parsing the payload.
+ */
+export function recordPrefix(header: AuditEventHeader): string {
+  const json = JSON.stringify({
+    v: RECORD_FORMAT,
+    id: header.id,
+    occurredAt: header.occurredAt,
+    actorKeyId: header.actorKeyId,
+    actorRole: header.actorRole,
+    action: header.action,
+    targetType: header.targetType,
+    targetId: header.targetId,
+    requestId: header.requestId,
+    callerRequestId: header.callerRequestId,
+  });
+  return `${json.slice(0, -1)},"payload":`;
+}
+
+/**
+ * Serialises the event once. JSON.stringify escapes U+0000 and unpaired surrogates (as \u0000, \ud800), so
+ * the text is always storable and reads back byte for byte; no key sort runs, because the text itself is
+ * what is stored and hashed.
+ */
+export function serialiseRecord(header: AuditEventHeader, payload: unknown): string {
+  return `${recordPrefix(header)}${JSON.stringify(payload ?? null) ?? 'null'}}`;
+}
+
+/** The payload of a stored event, whichever its format. */
+export function payloadOf(row: Pick<AuditRow, 'format' | 'payload' | 'record'>): unknown {
+  if (row.format === 1) return row.payload;
+  return (JSON.parse(row.record ?? 'null') as { payload?: unknown } | null)?.payload ?? null;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * PostgreSQL refuses U+0000 in text and jsonb, and the driver turns a lone surrogate into U+FFFD on the way
- * in: either would make the stored row differ from what was hashed (or fail the write). Both are replaced
- * before hashing, so what is hashed is exactly what is stored.
+ * PostgreSQL refuses U+0000 in text, and the driver turns a lone surrogate into U+FFFD on the way in: either
+ * would make a column differ from what the record says (or fail the write). Both are replaced first.
  */
 function storableString(value: string): string {
   return value.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
-}
-
-function storableJson(value: unknown): unknown {
-  if (typeof value === 'string') return storableString(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(storableJson);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableString(k), storableJson(v)]));
 }
 
 function nullableString(value: string | null | undefined): string | null {
   return value === null || value === undefined ? null : storableString(value);
 }
 
-/** Everything about an event except its place in the chain, fixed when the event happens. */
-function describeEvent(ctx: AuditContext, input: AuditInput): AuditHashFields {
-  // A JSON round trip drops undefined and turns Dates into strings, exactly as jsonb will store it.
-  const payload = storableJson(JSON.parse(JSON.stringify(input.payload ?? null)) as unknown);
-  return {
+interface DescribedEvent {
+  header: AuditEventHeader;
+  record: string;
+}
+
+/** Everything about an event except its place in the chain, fixed (and serialised) when the event happens. */
+function describeEvent(ctx: AuditContext, input: AuditInput): DescribedEvent {
+  const header: AuditEventHeader = {
     id: randomUUID(),
     occurredAt: ctx.now().toISOString(),
     actorKeyId: nullableString(ctx.actor?.keyId),
@@ -87,30 +137,42 @@ function describeEvent(ctx: AuditContext, input: AuditInput): AuditHashFields {
     targetType: storableString(input.targetType),
     targetId: storableString(input.targetId),
     requestId: nullableString(ctx.requestId),
-    payload,
+    callerRequestId: nullableString(ctx.callerRequestId),
   };
+  return { header, record: serialiseRecord(header, input.payload) };
 }
 
-function chainAfter(head: AuditLink | null, events: AuditHashFields[]): AuditRow[] {
-  let seq = head?.seq ?? 0;
-  let prevHash = head?.hash ?? GENESIS_HASH;
-  return events.map((fields) => {
-    seq += 1;
-    const hash = auditHash(prevHash, fields);
-    const row: AuditRow = { ...fields, seq, occurredAt: new Date(fields.occurredAt), prevHash, hash };
-    prevHash = hash;
-    return row;
-  });
+type AppendListener = (appended: number) => void;
+const appendListeners = new Set<AppendListener>();
+
+/** Told how many events each append wrote (before its commit): the checkpoint signer counts with it. */
+export function onAuditAppended(listener: AppendListener): () => void {
+  appendListeners.add(listener);
+  return () => appendListeners.delete(listener);
 }
 
 /**
  * Appends events under the chain lock. seq is assigned here, not by the sequence, so that it has no gaps:
  * a rolled-back writer releases the lock without consuming a number, and a gap can only mean a deletion.
  */
-async function appendLocked(tx: Db, events: AuditHashFields[]): Promise<void> {
+async function appendLocked(tx: Db, events: DescribedEvent[]): Promise<void> {
   await lockAuditChain(tx);
   const head = await findAuditHead(tx);
-  await insertAuditEvents(tx, chainAfter(head, events));
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const rows = events.map(({ header, record }) => {
+    seq += 1;
+    const hash = recordHash(prevHash, record);
+    const row = { ...header, seq, occurredAt: new Date(header.occurredAt), prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  await insertAuditEvents(
+    tx,
+    rows,
+    events.map((e) => e.record),
+  );
+  for (const listener of appendListeners) listener(events.length);
 }
 
 /**
@@ -121,7 +183,7 @@ async function appendLocked(tx: Db, events: AuditHashFields[]): Promise<void> {
 export async function recordAudit(tx: Db, ctx: AuditContext, input: AuditInput): Promise<string> {
   const event = describeEvent(ctx, input);
   await appendLocked(tx, [event]);
-  return event.id;
+  return event.header.id;
 }
 
 /** Several events appended in order inside the caller's transaction, with one lock, one head read, one insert. */
@@ -131,7 +193,7 @@ export async function recordAudits(
 ): Promise<string[]> {
   const events = entries.map(({ ctx, input }) => describeEvent(ctx, input));
   if (events.length > 0) await appendLocked(tx, events);
-  return events.map((event) => event.id);
+  return events.map((event) => event.header.id);
 }
 
 export interface AuditGroupCommitOptions {
@@ -147,7 +209,7 @@ export interface AuditGroupCommitOptions {
  * serialise on the advisory lock.
  */
 export class AuditGroupCommit {
-  private readonly group: GroupCommit<AuditHashFields, string>;
+  private readonly group: GroupCommit<DescribedEvent, string>;
 
   constructor(db: PrismaClient, options: AuditGroupCommitOptions = { maxBatch: 500, maxDelayMs: 1 }) {
     this.group = new GroupCommit({
@@ -155,7 +217,7 @@ export class AuditGroupCommit {
       retryAlone: false,
       commit: async (events) => {
         await db.$transaction((tx) => appendLocked(tx, events), { maxWait: 30_000, timeout: 30_000 });
-        return events.map((event) => event.id);
+        return events.map((event) => event.header.id);
       },
     });
   }
@@ -179,95 +241,9 @@ export function auditGroupCommit(db: PrismaClient): AuditGroupCommit {
 
 /** Records an event that accompanies no other change; resolves once it is committed. */
 export async function recordStandaloneAudit(
-  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
+  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'> &
+    Partial<Pick<ServiceContext, 'callerRequestId'>>,
   input: AuditInput,
 ): Promise<string> {
   return auditGroupCommit(ctx.db).append(ctx, input);
-}
-
-export type ChainVerification =
-  | { valid: true; events: number; headSeq: number | null; headHash: string }
-  | { valid: false; events: number; firstBrokenSeq: number; reason: string };
-
-/**
- * Re-computes the chain from the first event, a page at a time, up to the head as it was when verification
- * started (events appended meanwhile are left for the next run). `events` counts the events found intact
- * before the first break. Removing events from the end of the chain leaves no trace inside it: compare
- * headSeq and headHash with a value recorded earlier to detect that.
- */
-export async function verifyAuditChain(
-  db: Db,
-  options: { pageSize?: number } = {},
-): Promise<ChainVerification> {
-  const pageSize = options.pageSize ?? 2_000;
-  const head = await findAuditHead(db);
-  if (!head) return { valid: true, events: 0, headSeq: null, headHash: GENESIS_HASH };
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let events = 0;
-  for (;;) {
-    const page = await findAuditChainPage(db, expectedSeq - 1, head.seq, pageSize);
-    if (page.length === 0) break;
-    for (const row of page) {
-      if (row.seq !== expectedSeq) {
-        const missing = row.seq - 1 === expectedSeq ? `${expectedSeq}` : `${expectedSeq} to ${row.seq - 1}`;
-        return {
-          valid: false,
-          events,
-          firstBrokenSeq: expectedSeq,
-          reason: `seq gap: event ${missing} is missing`,
-        };
-      }
-      if (row.prevHash !== prevHash) {
-        return {
-          valid: false,
-          events,
-          firstBrokenSeq: row.seq,
-          reason: `prevHash does not match the hash of event ${row.seq - 1}: an event was removed, inserted or reordered`,
-        };
-      }
-      const hash = auditHash(prevHash, {
-        id: row.id,
-        occurredAt: row.occurredAt.toISOString(),
-        actorKeyId: row.actorKeyId,
-        actorRole: row.actorRole,
-        action: row.action,
-        targetType: row.targetType,
-        targetId: row.targetId,
-        requestId: row.requestId,
-        payload: row.payload,
-      });
-      if (hash !== row.hash) {
-        return {
-          valid: false,
-          events,
-          firstBrokenSeq: row.seq,
-          reason: 'hash mismatch: the event was changed after it was written',
-        };
-      }
-      prevHash = row.hash;
-      expectedSeq += 1;
-      events += 1;
-    }
-  }
-  if (expectedSeq - 1 !== head.seq) {
-    return {
-      valid: false,
-      events,
-      firstBrokenSeq: expectedSeq,
-      reason: `seq gap: events ${expectedSeq} to ${head.seq} are missing`,
-    };
-  }
-  return { valid: true, events, headSeq: head.seq, headHash: prevHash };
-}
-
-export async function listAuditEvents(
-  ctx: Pick<ServiceContext, 'db'>,
-  filter: AuditFilter,
-  page: { beforeSeq?: number | undefined; limit: number },
-): Promise<{ events: AuditRow[]; nextBeforeSeq: number | null }> {
-  const rows = await findAuditEvents(ctx.db, filter, { beforeSeq: page.beforeSeq, limit: page.limit + 1 });
-  const events = rows.slice(0, page.limit);
-  const last = events.at(-1);
-  return { events, nextBeforeSeq: rows.length > page.limit && last ? last.seq : null };
 }

@@ -21,6 +21,29 @@ export function publicDecision(
 }
 
 /**
+ * A decision as its audit record keeps it: the answer without the item descriptions, which the record's
+ * input already holds (item i of the answer is item i of the input). A 500-line order with long descriptions
+ * then stores each description once. decisionFromRecord puts them back.
+ */
+export function auditedDecision<T extends { items: { description?: string }[] }>(decision: T): T {
+  return { ...decision, items: decision.items.map(({ description: _description, ...item }) => item) };
+}
+
+/** The decision as it was answered, from a check or shipment record's payload. */
+export function decisionFromRecord<T extends { items: { description?: string }[] }>(
+  input: { items: { description?: string }[] },
+  output: T,
+): T {
+  return {
+    ...output,
+    items: output.items.map((item, i) => {
+      const description = input.items[i]?.description;
+      return description === undefined ? item : { ...item, description };
+    }),
+  };
+}
+
+/**
  * Evaluates a proposed shipment. Changes no quota. The decision is answered only once its audit record
  * (inputs, resolved defaults and the full answer) has committed. The record names the caller's organisation,
  * which owns the check.
@@ -44,7 +67,7 @@ export async function checkShipment(
       organisationId: ctx.actor?.organisationId ?? null,
       input,
       resolved: evaluation.resolved satisfies ResolvedRequest,
-      output: result,
+      output: auditedDecision(result),
     },
   });
   return result;

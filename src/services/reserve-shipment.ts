@@ -12,7 +12,7 @@ import {
   type ShipmentRecord,
 } from '../repositories/shipment-repository.ts';
 import { canonicalJson, recordAudits, type AuditInput } from './audit.ts';
-import { publicDecision } from './check-shipment.ts';
+import { auditedDecision, publicDecision } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
 import {
   decidePrepared,
@@ -153,7 +153,7 @@ async function reserveInTransaction(tx: Db, batch: PendingReservation[]): Promis
           externalReference: pending.externalReference,
           status,
           holds: { countryTpp: countryHold, lppTpp: lppHold },
-          output: publicPart,
+          output: auditedDecision(publicPart),
         },
       },
     });

@@ -116,6 +116,12 @@ describe('Swagger UI at /docs', () => {
       expect(await operation.locator('.curl-command').textContent()).toContain(
         `Authorization: Bearer ${key}`,
       );
+      // ...but the page keeps it nowhere a later visitor or another script on the origin could read it.
+      const stored = await page.evaluate(
+        // A string, so that this file needs no DOM types: runs in the page, not in node.
+        'JSON.stringify({ ...localStorage, ...sessionStorage })',
+      );
+      expect(stored).not.toContain(key);
 
       await mkdir(dirname(SCREENSHOT), { recursive: true });
       await screenshotOperation(page, key, SCREENSHOT);

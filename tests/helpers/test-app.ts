@@ -24,6 +24,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     DATABASE_URL: testDatabaseUrl(),
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Checkpoints only where a test asks for them (checkpointNow): one signed behind a test's back would
+    // change what verify reports on a table the test is tampering with.
+    AUDIT_CHECKPOINT_EVERY: '0',
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...overrides,
   });
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { ACCESS_POLICIES, ROLES, type AccessPolicy, type Role } from '../../src/http/access.ts';
 import type { RouteAccess } from '../../src/http/plugins/auth.ts';
+import { registerBootstrapKey } from '../../src/services/api-keys.ts';
 import { bearer, createApiKey, createOrganisation } from '../helpers/factories.ts';
 import { createTestApp, testConfig, testDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
+import { payloadOf } from '../../src/services/audit.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -178,7 +180,20 @@ describe('API keys', () => {
       actorRole: 'officer',
       targetType: 'api-key',
     });
-    expect(JSON.stringify(events[0]?.payload)).not.toContain(body.key);
+    expect(`${events[0]?.record}`).not.toContain(body.key);
+  });
+
+  it('registers the bootstrap key idempotently with a label that reveals none of its characters', async () => {
+    const secret = randomBytes(32).toString('hex');
+    const first = await registerBootstrapKey(t.db, secret);
+    const again = await registerBootstrapKey(t.db, secret);
+    expect([first.created, again.created]).toEqual([true, false]);
+    expect(again.record.id).toBe(first.record.id);
+    expect(first.record.prefix).toMatch(/^bootstrap:[0-9a-f]{8}$/);
+    for (let n = 4; n <= secret.length; n += 1) expect(first.record.prefix).not.toContain(secret.slice(0, n));
+    const works = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: bearer(secret) });
+    expect(works.statusCode).toBe(200);
+    expect(works.body).not.toContain(secret.slice(0, 12));
   });
 
   it('lists keys to officers and auditors without secrets or hashes', async () => {
@@ -231,7 +246,7 @@ describe('API keys', () => {
       where: { action: 'api-key.revoke', targetId: victim.id },
     });
     expect(events).toHaveLength(1);
-    expect(events[0]?.payload).toMatchObject({
+    expect(events[0] && payloadOf(events[0])).toMatchObject({
       before: { revokedAt: null },
       after: { revokedAt: first.json().revokedAt },
     });

@@ -10,8 +10,8 @@ import {
   GENESIS_HASH,
   recordAudit,
   recordStandaloneAudit,
-  verifyAuditChain,
 } from '../../src/services/audit.ts';
+import { verifyAuditChain } from '../../src/services/verify-audit-chain.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-db.ts';
@@ -29,7 +29,9 @@ describe('GET /v1/audit (shared database)', () => {
   let vendor: { id: string; key: string };
   let officer: { id: string; key: string };
   let auditor: { id: string; key: string };
+  /** The x-request-id each check sent, and the id the server generated for it. */
   const requestIds: string[] = [];
+  const serverIds: string[] = [];
   let before: string;
 
   beforeAll(async () => {
@@ -48,6 +50,7 @@ describe('GET /v1/audit (shared database)', () => {
       });
       expect(res.statusCode).toBe(200);
       requestIds.push(requestId);
+      serverIds.push(String(res.headers['x-request-id']));
     }
   });
   afterAll(async () => t.close());
@@ -55,7 +58,7 @@ describe('GET /v1/audit (shared database)', () => {
   const get = (url: string, key = auditor.key) => t.app.inject({ method: 'GET', url, headers: bearer(key) });
 
   it('records each check, durable by the time it is answered, with actor, request id, inputs and outputs', async () => {
-    const res = await get(`/v1/audit?requestId=${requestIds[0]}`);
+    const res = await get(`/v1/audit?callerRequestId=${requestIds[0]}`);
     expect(res.statusCode).toBe(200);
     const [event] = res.json().data;
     expect(res.json().data).toHaveLength(1);
@@ -64,7 +67,8 @@ describe('GET /v1/audit (shared database)', () => {
       targetType: 'check',
       actorKeyId: vendor.id,
       actorRole: 'vendor',
-      requestId: requestIds[0],
+      requestId: serverIds[0],
+      callerRequestId: requestIds[0],
       payload: {
         input: { destination: 'AE', items: [{ productId: 'nvidia-h100-sxm', quantity: 10 }] },
         resolved: { destination: 'AE', consignee: 'Audit Trail Test LLC', shipDate: '2025-06-01' },
@@ -74,6 +78,41 @@ describe('GET /v1/audit (shared database)', () => {
     expect(event.payload.output.checkId).toBe(event.targetId);
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(event.prevHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('stores the server-generated request id, never the one the caller sent', async () => {
+    expect(serverIds[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await get(`/v1/audit?requestId=${requestIds[0]}`)).json().data).toEqual([]);
+    expect((await get(`/v1/audit?requestId=${serverIds[0]}`)).json().data).toHaveLength(1);
+    // A caller posing as system work or as another request gets its own id; its claim is kept apart.
+    const spoofer = await createApiKey(t.db, 'vendor', 'audit spoofer');
+    for (const spoofed of ['boot', 'hold-expiry-sweeper', serverIds[1] as string]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/checks',
+        headers: { ...bearer(spoofer.key), 'x-request-id': spoofed },
+        payload: CHECK,
+      });
+      expect(res.statusCode).toBe(200);
+      const own = String(res.headers['x-request-id']);
+      expect(own).not.toBe(spoofed);
+      const [event] = (await get(`/v1/audit?targetType=check&targetId=${res.json().checkId}`)).json().data;
+      expect(event).toMatchObject({ requestId: own, callerRequestId: spoofed, actorKeyId: spoofer.id });
+    }
+    expect((await get(`/v1/audit?requestId=boot&actorKeyId=${spoofer.id}`)).json().data).toEqual([]);
+    expect(
+      (await get(`/v1/audit?requestId=hold-expiry-sweeper&actorKeyId=${spoofer.id}`)).json().data,
+    ).toEqual([]);
+    // A problem answer names the server's id too.
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/checks',
+      headers: { ...bearer(spoofer.key), 'x-request-id': 'boot' },
+      payload: {},
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().requestId).toBe(bad.headers['x-request-id']);
+    expect(bad.json().requestId).not.toBe('boot');
   });
 
   it('pages newest first with a cursor, without repeats or gaps', async () => {
@@ -87,7 +126,7 @@ describe('GET /v1/audit (shared database)', () => {
       if (body.nextCursor === null) break;
       url = `/v1/audit?actorKeyId=${vendor.id}&limit=2&cursor=${body.nextCursor}`;
     }
-    expect(seen.map((e) => e.requestId)).toEqual([...requestIds].reverse());
+    expect(seen.map((e) => e.requestId)).toEqual([...serverIds].reverse());
     const seqs = seen.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
   });
@@ -195,7 +234,14 @@ describe('the hash chain (isolated database)', () => {
   }
 
   it('starts empty and valid', async () => {
-    expect(await verifyOverHttp()).toEqual({ valid: true, events: 0, headSeq: null, headHash: GENESIS_HASH });
+    expect(await verifyOverHttp()).toEqual({
+      valid: true,
+      events: 0,
+      fromSeq: 1,
+      headSeq: null,
+      headHash: GENESIS_HASH,
+      checkpoints: { verified: 0, untrusted: 0, lastVerifiedSeq: null },
+    });
   });
 
   it('stays one unbroken chain under concurrent writers in several "processes"', async () => {
@@ -344,7 +390,11 @@ describe('the hash chain (isolated database)', () => {
 
   it('reads the chain in pages: the result does not depend on the page size', async () => {
     const whole = await verifyAuditChain(iso.db);
-    for (const pageSize of [1, 7, 64]) expect(await verifyAuditChain(iso.db, { pageSize })).toEqual(whole);
+    for (const rows of [1, 7, 64]) expect(await verifyAuditChain(iso.db, { page: { rows } })).toEqual(whole);
+    // A byte budget smaller than any event still advances one event per page.
+    for (const bytes of [1, 2_000]) {
+      expect(await verifyAuditChain(iso.db, { page: { rows: 50, bytes } })).toEqual(whole);
+    }
   });
 
   describe('tampering', () => {
@@ -363,7 +413,7 @@ describe('the hash chain (isolated database)', () => {
       expect(result).toMatchObject({ valid: false, firstBrokenSeq: seq, events: seq - 1 });
       expect(result.reason).toMatch(reason);
       // Paging must not hide the break, wherever it falls.
-      expect(await verifyAuditChain(iso.db, { pageSize: 7 })).toEqual(result);
+      expect(await verifyAuditChain(iso.db, { page: { rows: 7 } })).toEqual(result);
     }
 
     async function expectIntact(): Promise<void> {
@@ -375,8 +425,16 @@ describe('the hash chain (isolated database)', () => {
       const last = await iso.db.auditEvent.findFirstOrThrow({ where: { seq: events } });
       const edits: [string, string][] = [
         [
-          `UPDATE audit_events SET payload = payload || '{"tampered": true}'::jsonb WHERE seq = ${middle}`,
-          `UPDATE audit_events SET payload = payload - 'tampered' WHERE seq = ${middle}`,
+          `UPDATE audit_events SET record = replace(record, '"payload":', '"payload":{"tampered":true,"was":') || '}' WHERE seq = ${middle}`,
+          `UPDATE audit_events SET record = replace(left(record, -1), '"payload":{"tampered":true,"was":', '"payload":') WHERE seq = ${middle}`,
+        ],
+        [
+          `UPDATE audit_events SET request_id = 'boot' WHERE seq = ${middle}`,
+          `UPDATE audit_events SET request_id = ${original.requestId === null ? 'NULL' : `'${original.requestId}'`} WHERE seq = ${middle}`,
+        ],
+        [
+          `UPDATE audit_events SET caller_request_id = 'someone-else' WHERE seq = ${middle}`,
+          `UPDATE audit_events SET caller_request_id = ${original.callerRequestId === null ? 'NULL' : `'${original.callerRequestId}'`} WHERE seq = ${middle}`,
         ],
         [
           `UPDATE audit_events SET actor_role = 'someone else' WHERE seq = ${middle}`,

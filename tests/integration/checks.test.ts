@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOUTH_KOREA_CHECK, UAE_CHECK } from '../../src/http/schemas/examples.ts';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { payloadOf } from '../../src/services/audit.ts';
+import { decisionFromRecord } from '../../src/services/check-shipment.ts';
 
 let t: TestApp;
 let vendor: string;
@@ -104,11 +106,49 @@ describe('POST /v1/checks: the seed stories', () => {
     const events = await t.db.auditEvent.findMany({ where: { targetId: res.body.checkId } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'check.create', targetType: 'check', actorRole: 'vendor' });
-    expect(events[0]?.payload).toMatchObject({
+    expect(events[0] && payloadOf(events[0])).toMatchObject({
       input: { destination: code },
       output: { checkId: res.body.checkId, totalTpp: 31_684_800 },
     });
     expect(await t.db.quotaPool.count({ where: { subject: code } })).toBe(0);
+  });
+
+  it('keeps a large order bounded: each description stored once, reasons name ten items', async () => {
+    const code = await createTier2Country(t.db, { allocationTpp: 100_000_000_000 });
+    const items = Array.from({ length: 500 }, (_, i) => ({
+      description: `board ${String(i).padStart(3, '0')} ${'x'.repeat(190)}`,
+      tpp: 5200,
+      performanceDensity: 7.1,
+      datacenter: true,
+      quantity: 1,
+    }));
+    const res = await check({
+      destination: code,
+      items,
+      endUser: { name: 'Big order', headquarters: code },
+    }).expect(200);
+    expect(res.body.items).toHaveLength(500);
+    for (const reason of res.body.reasons) {
+      expect(reason.message.match(/board \d{3}/g)?.length ?? 0).toBeLessThanOrEqual(10);
+    }
+    expect(res.body.reasons.some((r: { message: string }) => r.message.includes('and 490 more items'))).toBe(
+      true,
+    );
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { targetId: res.body.checkId } });
+    const record = event.record ?? '';
+    // (The first ten are also named in the reasons' text, which is part of the answer.)
+    for (const i of [10, 250, 499]) {
+      const description = items[i]?.description as string;
+      expect(record.split(description).length - 1, `description ${i}`).toBe(1);
+    }
+    // The record holds the whole request plus a bounded remainder, not a second copy of every line.
+    const requestBytes = Buffer.byteLength(JSON.stringify(items));
+    expect(Buffer.byteLength(record)).toBeLessThan(requestBytes + 100_000);
+    const payload = payloadOf(event) as {
+      input: { items: { description?: string }[] };
+      output: typeof res.body;
+    };
+    expect(decisionFromRecord(payload.input, payload.output)).toEqual(res.body);
   });
 
   it('Tier 3 destination, Tier 3 headquarters and lower-case codes', async () => {

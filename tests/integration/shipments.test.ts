@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { payloadOf } from '../../src/services/audit.ts';
 
 let t: TestApp;
 let procurement: string;
@@ -384,7 +385,7 @@ describe('officer allocation changes', () => {
     const audit = await t.db.auditEvent.findFirstOrThrow({
       where: { action: 'country.update', targetId: code },
     });
-    expect(audit.payload).toMatchObject({
+    expect(payloadOf(audit)).toMatchObject({
       before: { govToGovArrangement: false },
       after: { govToGovArrangement: true },
     });

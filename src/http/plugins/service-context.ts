@@ -4,9 +4,12 @@ import type { Config } from '../../config.ts';
 import type { PrismaClient } from '../../repositories/db.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { ReferenceDataCache } from '../../services/reference-data.ts';
+import type { AuditCheckpointer, TrustedKeys } from '../../services/audit-checkpoints.ts';
 
 export interface AppDependencies {
   db: PrismaClient;
+  checkpoints: AuditCheckpointer;
+  trustedKeys: TrustedKeys;
   reference: ReferenceDataCache;
   config: Config;
   now: () => Date;
@@ -18,16 +21,30 @@ declare module 'fastify' {
   }
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The caller's x-request-id, for correlation with its own logs. The request id itself is always generated
+ * by the server (app.ts), so a caller cannot stamp its events with another request's id or a system name.
+ */
+export function callerRequestId(request: FastifyRequest): string | null {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : null;
+}
+
 /** Builds the context a use case receives from the request: the actor, request id and logger travel with it. */
 export function serviceContext(request: FastifyRequest): ServiceContext {
-  const { db, config, now, reference } = request.server.deps;
+  const { db, config, now, reference, checkpoints, trustedKeys } = request.server.deps;
   return {
     db,
+    checkpoints,
+    trustedKeys,
     config,
     now,
     reference,
     actor: request.actor,
     requestId: String(request.id),
+    callerRequestId: callerRequestId(request),
     log: request.log,
   };
 }

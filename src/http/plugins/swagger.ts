@@ -64,10 +64,12 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (document) => finishOpenApiDocument(jsonSchemaTransformObject(document)),
   });
 
-  // Served from the installed package: this service runs in closed networks, so no CDN.
+  // Served from the installed package: this service runs in closed networks, so no CDN. Authorization is not
+  // persisted: Swagger UI would keep bearer keys (officer keys included) in localStorage, readable by any script
+  // on this origin and left behind on shared machines.
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, tryItOutEnabled: true, displayOperationId: true },
+    uiConfig: { persistAuthorization: false, tryItOutEnabled: true, displayOperationId: true },
     theme: { title: `${OPENAPI_INFO.title}: Swagger UI` },
   });
 

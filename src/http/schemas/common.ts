@@ -43,9 +43,9 @@ export const problemResponses = {
   409: problem('Conflict with the current state'),
   413: problem('Body too large'),
   415: problem('Unsupported media type'),
-  429: problem('Rate limit exceeded; see Retry-After'),
+  429: problem('Rate limit exceeded, or too much work in flight for this key; see Retry-After'),
   500: problem('Unexpected error (a bug); quote requestId'),
-  503: problem('A dependency (the database) is unavailable'),
+  503: problem('The database is unavailable, or the service is at its admission budget; see Retry-After'),
 } as const;
 
 export type ProblemStatus = keyof typeof problemResponses;

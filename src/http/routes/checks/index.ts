@@ -51,7 +51,7 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
           'Audited. Unknown destination, headquarters or product ids are 400 with the path of each bad field.',
         security: [{ bearerAuth: [] }],
         body: ShipmentRequestSchema,
-        response: { 200: DecisionSchema, ...problems(400, 401, 403, 413, 415, 429) },
+        response: { 200: DecisionSchema, ...problems(400, 401, 403, 413, 415, 429, 503) },
       },
     },
     async (request) => checkShipment(serviceContext(request), request.body),

@@ -122,7 +122,7 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
             .describe('8-128 characters of [A-Za-z0-9._:-], unique per shipment'),
         }),
         body: ShipmentCreateSchema,
-        response: { 201: ShipmentSchema, ...problems(400, 401, 403, 409, 413, 415, 429) },
+        response: { 201: ShipmentSchema, ...problems(400, 401, 403, 409, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
