@@ -250,7 +250,16 @@ async function keyFor(
   officerKey: string,
   role: 'vendor' | 'procurement',
 ): Promise<{ key: string; source: string }> {
-  const created = await call(base, officerKey, 'POST', '/v1/api-keys', { role, name: `bench ${role}` });
+  const exporter = await call(base, officerKey, 'POST', '/v1/organisations', {
+    name: `bench exporter ${role}`,
+    country: 'US',
+  });
+  const organisationId = field(exporter.json, 'id');
+  const created = await call(base, officerKey, 'POST', '/v1/api-keys', {
+    role,
+    name: `bench ${role}`,
+    ...(typeof organisationId === 'string' ? { organisationId } : {}),
+  });
   const key = field(created.json, 'key');
   if ((created.status === 200 || created.status === 201) && typeof key === 'string')
     return { key, source: `POST /v1/api-keys (${role})` };

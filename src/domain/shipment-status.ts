@@ -8,6 +8,7 @@ export const SHIPMENT_STATUSES = [
   'SHIPPED',
   'CANCELLED',
   'EXPIRED',
+  'LICENSED',
 ] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -34,7 +35,10 @@ export function initialShipmentStatus(
   return decision.holds.countryTpp > 0 || decision.holds.lppTpp > 0 ? 'RESERVED' : 'CLEARED';
 }
 
-/** Statuses that hold quota, and so can be shipped (consumed), cancelled (released) or expire. */
+/**
+ * Statuses that hold quota, and so can be shipped (consumed), cancelled (released) or expire. LICENSED holds
+ * the country allocation and TPP on its licence.
+ */
 export function holdsQuota(status: ShipmentStatus): boolean {
-  return status === 'RESERVED' || status === 'PENDING_LICENSE';
+  return status === 'RESERVED' || status === 'PENDING_LICENSE' || status === 'LICENSED';
 }

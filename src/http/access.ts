@@ -21,6 +21,11 @@ export const ACCESS_POLICIES = {
   manageKeys: ['officer'],
   manageScreening: ['officer'],
   readScreeningLists: ['officer', 'auditor'],
+  readOrganisations: ['officer', 'auditor'],
+  manageOrganisations: ['officer'],
+  writeParties: ['procurement', 'officer'],
+  readLicenses: ['procurement', 'officer', 'auditor'],
+  manageLicenses: ['officer'],
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;

@@ -71,7 +71,9 @@ export interface ResolvedRequest {
   endUserName: string;
   verifiedEndUser: VerifiedEndUserKind | null;
   consignee: string;
-  /** Pool key for the consignee's LPP budget: case and spacing do not make a new consignee. */
+  /** The consignee as a party: null when a check names one nobody has shipped to yet. */
+  consigneeId: string | null;
+  /** Pool subject of the consignee's LPP budget: its party id, so no spelling of a name opens a new budget. */
   consigneeKey: string;
   shipDate: string;
   ruleset: RulesetId;
@@ -132,8 +134,18 @@ export const readPools: PoolReader = async (db, pools) => {
   };
 };
 
-export function normaliseConsignee(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** The consignee a decision is about, resolved to a party before preparing (see parties.ts). */
+export interface ConsigneeRef {
+  /** null: no party with this identity exists yet (a check does not record one). */
+  id: string | null;
+  name: string;
+  /** The folded identity (party-identity.ts); names the LPP budget of a consignee not yet recorded. */
+  identityKey: string;
+}
+
+/** The LPP pool subject: the party id; an unrecorded consignee has used nothing, under a subject no party has. */
+export function lppSubject(consignee: ConsigneeRef): string {
+  return consignee.id ?? `unrecorded:${consignee.identityKey}`;
 }
 
 /**
@@ -227,6 +239,7 @@ export async function prepareShipment(
   ctx: Pick<ServiceContext, 'config' | 'now'> & { db?: Db },
   request: ShipmentRequest,
   reference: ReferenceSource,
+  consigneeRef: ConsigneeRef,
 ): Promise<PreparedShipment> {
   const errors: FieldError[] = [];
   const shipDate = request.shipDate ?? isoDate(ctx.now());
@@ -307,14 +320,14 @@ export async function prepareShipment(
     throw validationError(errors);
 
   const pack = getRulePack(rulesetId);
-  const consignee = (request.consignee ?? request.endUser.name).trim();
   const resolved: ResolvedRequest = {
     destination: destination.code,
     headquarters: hq.code,
     endUserName: request.endUser.name,
     verifiedEndUser: request.endUser.verifiedEndUser,
-    consignee,
-    consigneeKey: normaliseConsignee(consignee),
+    consignee: consigneeRef.name,
+    consigneeId: consigneeRef.id,
+    consigneeKey: lppSubject(consigneeRef),
     shipDate,
     ruleset: pack.id,
     rulesetSelection,
@@ -328,7 +341,7 @@ export async function prepareShipment(
         ctx.db,
         screeningThresholds(ctx.config),
         shipmentParties({
-          consignee,
+          consignee: consigneeRef.name,
           endUserName: request.endUser.name,
           destination: destination.code,
           headquarters: hq.code,
@@ -360,6 +373,16 @@ export async function prepareShipment(
           ? { consigneeKey: resolved.consigneeKey, year, capTpp: pack.quantities.lppTppPerConsigneePerYear }
           : null,
     },
+  };
+}
+
+/** The prepared shipment with its consignee recorded as a party: its LPP budget is now the party's. */
+export function withConsignee(prepared: PreparedShipment, consignee: ConsigneeRef): PreparedShipment {
+  const consigneeKey = lppSubject(consignee);
+  return {
+    ...prepared,
+    resolved: { ...prepared.resolved, consignee: consignee.name, consigneeId: consignee.id, consigneeKey },
+    pools: { ...prepared.pools, lpp: prepared.pools.lpp ? { ...prepared.pools.lpp, consigneeKey } : null },
   };
 }
 
@@ -413,8 +436,9 @@ export async function evaluateShipment(
   request: ShipmentRequest,
   poolReader: PoolReader,
   reference: ReferenceSource,
+  consignee: ConsigneeRef,
 ): Promise<Evaluation> {
-  const prepared = await prepareShipment({ ...ctx, db }, request, reference);
+  const prepared = await prepareShipment({ ...ctx, db }, request, reference, consignee);
   const balances = await poolReader(db, prepared.pools);
   return {
     resolved: prepared.resolved,

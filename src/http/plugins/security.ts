@@ -31,6 +31,28 @@ const DOCS_CSP = {
   styleSrc: ["'self'", "'unsafe-inline'"],
 };
 
+/**
+ * The console (/console) is our own page, so it gets what Swagger UI cannot have: scripts and styles from 'self'
+ * only, no inline script, no inline style, no inline event handler, no data: URIs, and Trusted Types enforced
+ * (the page builds its DOM from text nodes, never from HTML strings). It talks only to this service; forms never
+ * navigate (they are handled in script), so a failed script can never send the API key in a query string.
+ */
+const CONSOLE_CSP = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  connectSrc: ["'self'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  styleSrcAttr: ["'none'"],
+  requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
+};
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** For operations that declare no body: none (or an empty object, which some clients always send) is fine. */
@@ -45,6 +67,10 @@ async function refuseBody(request: FastifyRequest): Promise<void> {
 
 function isDocsRoute(url: string): boolean {
   return url === '/docs' || url.startsWith('/docs/');
+}
+
+function isConsoleRoute(url: string): boolean {
+  return url === '/console' || url.startsWith('/console/');
 }
 
 type JsonParser = (
@@ -93,6 +119,12 @@ async function securityPlugin(app: FastifyInstance): Promise<void> {
         helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
       } as typeof route.config;
     }
+    if (isConsoleRoute(route.url)) {
+      route.config = {
+        ...(route.config ?? {}),
+        helmet: { contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP } },
+      } as typeof route.config;
+    }
     // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.
     // The body guard is a hook rather than a schema so that the documented contract stays "no request body".
     if (route.url.startsWith('/v1/')) {
@@ -120,6 +152,9 @@ async function securityPlugin(app: FastifyInstance): Promise<void> {
   const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // An empty body with a JSON content type is "no body" (curl -X POST -H 'content-type: application/json'):
+    // routes whose body is optional accept it, the others answer their usual 400 for a missing body.
+    if ((body as string).trim() === '') return done(null, undefined);
     parseJson(request, body as string, (error, value) => {
       if (error) return done(error, undefined);
       const bad = findUnstorableString(value, 'body');

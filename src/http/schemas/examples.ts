@@ -116,6 +116,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
       reviewPolicy: null,
       ...EXPORT_NO_NOTIFICATION,
       destination: { code: 'KR', name: 'South Korea', tier: 'TIER_1', countryGroups: ['A:5'] },
+      consignee: { id: null, name: 'Example Korea Cloud' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 10000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 158320000 },
       ],
@@ -147,6 +148,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
       reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
       ...EXPORT_NO_NOTIFICATION,
       destination: { code: 'AE', name: 'United Arab Emirates', tier: 'TIER_2', countryGroups: ['D:4'] },
+      consignee: { id: null, name: 'Example Cloud LLC' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 2000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 31664000 },
         { description: 'custom board', quantity: 4, eccn: '3A090.a', tppPerUnit: 5200, tpp: 20800 },
@@ -524,6 +526,7 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
           tier: 'TIER_2',
           countryGroups: ['D:4'],
         },
+        consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
         items: [
           {
             productId: 'nvidia-h100-sxm',
@@ -574,9 +577,20 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
         countryTpp: 31664000,
         lppTpp: 0,
         lppYear: 2025,
+        licenseTpp: 0,
       },
+      organisationId: '5b0c7e1f-2d3a-4e5f-8a9b-0c1d2e3f4a5b',
+      externalReference: 'PO-2025-0042',
+      destination: 'AE',
+      consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
+      shipDate: '2025-06-01',
+      licenseId: null,
       holdExpiresAt: '2027-05-27T11:38:38.505Z',
       createdAt: '2026-11-28T11:38:38.505Z',
+      updatedAt: '2026-11-28T11:38:38.505Z',
+      shippedAt: null,
+      cancelledAt: null,
+      cancelReason: null,
     },
   },
 };
@@ -588,12 +602,11 @@ export const SHIPMENT_EXAMPLES: NamedExamples = {
       ...(SHIPMENT_CREATED_EXAMPLES.uaePendingLicense?.value as Record<string, unknown>),
       ...{
         status: 'SHIPPED',
-        destination: 'AE',
-        consignee: 'Example Cloud LLC',
-        shipDate: '2025-06-01',
+        holds: { countryTpp: 0, lppTpp: 0, lppYear: 2025, licenseTpp: 0 },
+        licenseId: '0d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a',
+        holdExpiresAt: null,
         updatedAt: '2026-11-28T11:38:38.765Z',
         shippedAt: '2026-11-28T11:38:38.756Z',
-        cancelledAt: null,
       },
     },
   },
@@ -621,8 +634,18 @@ export const QUOTA_EXAMPLES: NamedExamples = {
   },
 };
 
+export const QUOTA_LIST_EXAMPLES: NamedExamples = {
+  one: {
+    summary: 'A list of one country (the real list has one entry per Tier 2 country with an allocation)',
+    value: { data: [QUOTA_EXAMPLES.uae?.value] },
+  },
+};
+
 export const SHIP_BODY_EXAMPLES: NamedExamples = {
-  licensed: { summary: 'Shipped under a BIS licence', value: { licenseNumber: 'D1234567' } },
+  licensed: {
+    summary: 'Shipped under the attached licence (the number is checked against it)',
+    value: { licenseNumber: 'D123456' },
+  },
 };
 
 export const COUNTRY_PATCH_EXAMPLES: NamedExamples = {

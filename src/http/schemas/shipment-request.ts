@@ -67,7 +67,12 @@ export const IsoDateSchema = z
 /** Who, where, when and under which pack: the fields a check and a plan share. */
 export const OrderContextFields = {
   endUser: z.strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).optional().describe('The end user by name; or give partyId'),
+    partyId: z
+      .string()
+      .uuid('must be a party id (UUID)')
+      .optional()
+      .describe('The end user as a recorded party (GET /v1/parties), instead of its name'),
     headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
     verifiedEndUser: z.enum(VERIFIED_END_USER_KINDS).nullable().default(null).describe('UVEU, NVEU or null'),
   }),
@@ -77,7 +82,15 @@ export const OrderContextFields = {
     .min(1)
     .max(200)
     .optional()
-    .describe('Ultimate consignee; defaults to endUser.name'),
+    .describe(
+      'Ultimate consignee by name; defaults to endUser.name. Resolves to a party by identity: every spelling ' +
+        'of one name shares one LPP budget',
+    ),
+  consigneeId: z
+    .string()
+    .uuid('must be a party id (UUID)')
+    .optional()
+    .describe('The ultimate consignee as a recorded party in the destination, instead of its name'),
   shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
   ruleset: z
     .string()
@@ -149,19 +162,63 @@ export const DecisionDestinationSchema = z.object({
     .describe('Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date'),
 });
 
-export const ShipmentRequestSchema = z
-  .strictObject({
-    destination: CountryCodeSchema.describe('Where the items go: ISO 3166-1 alpha-2, case-insensitive'),
-    items: z
-      .array(LineSchema)
-      .min(1, 'an order needs at least one item')
-      .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per order`),
-    ...OrderContextFields,
-  })
+/** A party is named or referenced, never both. */
+export function partyRules(
+  body: {
+    endUser: { name?: string | undefined; partyId?: string | undefined };
+    consignee?: string | undefined;
+    consigneeId?: string | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  if ((body.endUser.name === undefined) === (body.endUser.partyId === undefined)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['endUser', 'name'],
+      message: 'give exactly one of endUser.name and endUser.partyId',
+    });
+  }
+  if (body.consignee !== undefined && body.consigneeId !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['consigneeId'],
+      message: 'give consignee or consigneeId, not both',
+    });
+  }
+}
+
+const ShipmentRequestShape = z.strictObject({
+  destination: CountryCodeSchema.describe('Where the items go: ISO 3166-1 alpha-2, case-insensitive'),
+  items: z
+    .array(LineSchema)
+    .min(1, 'an order needs at least one item')
+    .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per order`),
+  ...OrderContextFields,
+});
+
+export const ShipmentRequestSchema = ShipmentRequestShape.superRefine(partyRules)
   .superRefine(refineTransaction)
   .meta({
     id: 'ShipmentRequest',
     description: 'A proposed shipment: where it goes, what is in it and who will use it',
+    ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
+  });
+
+export const ShipmentCreateSchema = ShipmentRequestShape.extend({
+  externalReference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional()
+    .describe("The buyer's order number: unique within the organisation, searchable with GET /v1/shipments"),
+})
+  .superRefine(partyRules)
+  .superRefine(refineTransaction)
+  .meta({
+    id: 'ShipmentCreateRequest',
+    description: "A proposed shipment to reserve: the check body plus the buyer's order number",
     ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
   });
 
@@ -228,6 +285,12 @@ export const DecisionSchema = z
     transaction: z.enum(TRANSACTIONS),
     exportFrom: z.string().nullable().describe('The country a REEXPORT leaves; null otherwise'),
     destination: DecisionDestinationSchema,
+    consignee: z
+      .object({
+        id: z.string().uuid().nullable().describe('The party; null when no shipment has recorded it yet'),
+        name: z.string().describe("The party's recorded spelling"),
+      })
+      .describe('The ultimate consignee, resolved to a party by identity'),
     items: z.array(
       z.object({
         productId: z.string().optional(),

@@ -19,6 +19,11 @@ const EXPECTED: Record<AccessPolicy, readonly string[] | null> = {
   manageKeys: ['officer'],
   manageScreening: ['officer'],
   readScreeningLists: ['officer', 'auditor'],
+  readOrganisations: ['officer', 'auditor'],
+  manageOrganisations: ['officer'],
+  writeParties: ['procurement', 'officer'],
+  readLicenses: ['procurement', 'officer', 'auditor'],
+  manageLicenses: ['officer'],
 };
 
 describe('access policies', () => {
