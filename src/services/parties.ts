@@ -5,11 +5,12 @@ import {
   findParty,
   findPartyByIdentity,
   searchParties as searchPartyRows,
-  upsertParty,
+  upsertParties,
+  type NewParty,
   type PartyRecord,
 } from '../repositories/party-repository.ts';
 import { findLppPoolsOfParty } from '../repositories/quota-repository.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, type AuditInput } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 import type { ConsigneeRef, ShipmentRequest } from './evaluate-shipment.ts';
 
@@ -49,26 +50,70 @@ export async function registerParty(
   const { display, identityKey } = identityOf(input.name, path);
   const existing = await findPartyByIdentity(ctx.db, input.country, identityKey);
   if (existing) return { party: existing, created: false };
-  return ctx.db.$transaction(async (tx) => {
-    const { record, created } = await upsertParty(tx, {
-      name: display,
-      country: input.country,
-      identityKey,
-      address: input.address ?? null,
-    });
-    if (created) {
-      await recordAudit(tx, ctx, {
-        action: 'party.create',
-        targetType: 'party',
-        targetId: record.id,
-        payload: {
-          input: { name: input.name, country: input.country, address: input.address ?? null },
-          after: { id: record.id, name: record.name, country: record.country, identityKey },
-        },
+  return ctx.db.$transaction(
+    async (tx) => {
+      const [result] = await upsertParties(tx, [
+        { name: display, country: input.country, identityKey, address: input.address ?? null },
+      ]);
+      if (!result) throw new Error('party upsert returned nothing');
+      if (result.created) await recordAudit(tx, ctx, partyCreatedAudit(result.record, input));
+      return { party: result.record, created: result.created };
+    },
+    { maxWait: 30_000, timeout: 30_000 },
+  );
+}
+
+/** The audit record of a party's creation, written in the transaction that creates it. */
+export function partyCreatedAudit(
+  party: PartyRecord,
+  input: { name: string; country: string; address?: string | null | undefined },
+): AuditInput {
+  return {
+    action: 'party.create',
+    targetType: 'party',
+    targetId: party.id,
+    payload: {
+      input: { name: input.name, country: input.country, address: input.address ?? null },
+      after: { id: party.id, name: party.name, country: party.country, identityKey: party.identityKey },
+    },
+  };
+}
+
+/**
+ * Records, inside the caller's transaction, the consignees of a group of reservations that no party has yet
+ * (one statement), and returns each reservation's consignee with its id plus the audit records of the parties
+ * created. Refs that already have an id pass through.
+ */
+export async function recordConsignees(
+  tx: Db,
+  refs: { consignee: ConsigneeRef; country: string }[],
+): Promise<{ consignees: ConsigneeRef[]; created: { party: PartyRecord; audit: AuditInput }[] }> {
+  const missing = new Map<string, NewParty>();
+  for (const { consignee, country } of refs) {
+    if (consignee.id === null) {
+      missing.set(`${country}|${consignee.identityKey}`, {
+        name: consignee.name,
+        country,
+        identityKey: consignee.identityKey,
+        address: null,
       });
     }
-    return { party: record, created };
+  }
+  const upserted = await upsertParties(tx, [...missing.values()]);
+  const byIdentity = new Map(upserted.map((u) => [`${u.record.country}|${u.record.identityKey}`, u]));
+  const created = upserted
+    .filter((u) => u.created)
+    .map((u) => ({
+      party: u.record,
+      audit: partyCreatedAudit(u.record, { name: u.record.name, country: u.record.country }),
+    }));
+  const consignees = refs.map(({ consignee, country }) => {
+    if (consignee.id !== null) return consignee;
+    const party = byIdentity.get(`${country}|${consignee.identityKey}`)?.record;
+    if (!party) throw new Error(`consignee ${country}/${consignee.identityKey} was not recorded`);
+    return { id: party.id, name: party.name, identityKey: party.identityKey };
   });
+  return { consignees, created };
 }
 
 /** A party by id where the caller names one in a body: an unknown id is a 400 on that field, not a 404. */
@@ -172,15 +217,4 @@ export async function resolveRequestParties(
     request: { ...rest, endUser: { ...endUserRest, name: endUserName }, consignee: consignee.name },
     consignee,
   };
-}
-
-/** The consignee as a recorded party: a reservation records a consignee it names for the first time. */
-export async function recordConsignee(
-  ctx: AuditedContext,
-  consignee: ConsigneeRef,
-  country: string,
-): Promise<ConsigneeRef> {
-  if (consignee.id !== null) return consignee;
-  const { party } = await registerParty(ctx, { name: consignee.name, country }, 'body.consignee');
-  return { id: party.id, name: party.name, identityKey: party.identityKey };
 }

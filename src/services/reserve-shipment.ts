@@ -18,13 +18,14 @@ import {
   decidePrepared,
   prepareShipment,
   withConsignee,
+  type ConsigneeRef,
   type PreparedShipment,
 } from './evaluate-shipment.ts';
 import { GroupCommit } from './group-commit.ts';
 import { reportGroupCommit } from './group-commit-observer.ts';
 import { refuseListedParties } from './screening.ts';
 import { LEDGER_TX_OPTIONS } from './ledger-holds.ts';
-import { recordConsignee, resolveRequestParties, type PartyReferencingRequest } from './parties.ts';
+import { recordConsignees, resolveRequestParties, type PartyReferencingRequest } from './parties.ts';
 import { toShipmentView, type ShipmentView } from './shipment-view.ts';
 
 /** POST /v1/shipments: a check body plus the buyer's own order number. */
@@ -51,7 +52,9 @@ interface PendingReservation {
   organisationId: string;
   externalReference: string | null;
   input: ReserveShipmentInput;
+  /** Prepared with the consignee as looked up; a consignee without a party is recorded in the transaction. */
   prepared: PreparedShipment;
+  consignee: ConsigneeRef;
   idempotencyKey: string;
   hash: string;
 }
@@ -63,9 +66,19 @@ interface PendingReservation {
  * by one; then all shipments, ledger entries (with their balance updates) and audit events are written in one
  * statement each.
  */
-async function reserveInTransaction(tx: Db, batch: PendingReservation[]): Promise<ShipmentRecord[]> {
-  const first = batch[0];
+async function reserveInTransaction(tx: Db, group: PendingReservation[]): Promise<ShipmentRecord[]> {
+  const first = group[0];
   if (!first) return [];
+  // Consignees named for the first time become parties first (their rows locked in one order), so that each
+  // LPP budget is keyed by the party id before any pool is locked.
+  const recorded = await recordConsignees(
+    tx,
+    group.map((p) => ({ consignee: p.consignee, country: p.prepared.resolved.destination })),
+  );
+  const batch = group.map((pending, i) => {
+    const consignee = recorded.consignees[i] ?? pending.consignee;
+    return { ...pending, prepared: withConsignee(pending.prepared, consignee) };
+  });
   const countrySpec = batch.find((p) => p.prepared.pools.country)?.prepared.pools.country ?? null;
   const countryPools = countrySpec
     ? await lockPools(
@@ -84,7 +97,10 @@ async function reserveInTransaction(tx: Db, batch: PendingReservation[]): Promis
   const now = first.ctx.now();
   const shipments: NewShipment[] = [];
   const changes: LedgerChange[] = [];
-  const audits: { ctx: ServiceContext; input: AuditInput }[] = [];
+  const audits: { ctx: ServiceContext; input: AuditInput }[] = recorded.created.map(({ audit }) => ({
+    ctx: first.ctx,
+    input: audit,
+  }));
   for (const pending of batch) {
     const { prepared } = pending;
     const countryPool = prepared.pools.country
@@ -244,9 +260,8 @@ export async function reserveShipment(
   // read (a row it lacks is read from the database), so a reservation decides exactly as a check would.
   const { externalReference: _ref, ...checkBody } = input.body;
   const { request, consignee } = await resolveRequestParties(ctx.db, checkBody);
-  const looked = await prepareShipment(ctx, request, ctx.reference, consignee);
-  refuseListedParties(looked.screening);
-  const prepared = withConsignee(looked, await recordConsignee(ctx, consignee, looked.resolved.destination));
+  const prepared = await prepareShipment(ctx, request, ctx.reference, consignee);
+  refuseListedParties(prepared.screening);
   try {
     const record = await reservationQueue(ctx.db).submit(prepared.resolved.destination, {
       ctx,
@@ -255,6 +270,7 @@ export async function reserveShipment(
       externalReference,
       input: input.body,
       prepared,
+      consignee,
       idempotencyKey: input.idempotencyKey,
       hash,
     });
