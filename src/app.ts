@@ -35,7 +35,7 @@ import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 import { AuditCheckpointer } from './services/audit-checkpoints.ts';
-import { auditSigner, describePublicKey, parsePublicKey } from './services/audit-signing.ts';
+import { auditSigner, describePublicKey, parsePublicKey } from './crypto/audit-signing.ts';
 import { DatabaseOutageMonitor } from './services/database-outage.ts';
 import { SharedRateLimiter } from './services/rate-limiter.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IN_FORCE_RULESET, isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
-import { isPublicKey, isSigningKey } from './services/audit-signing.ts';
+import { isPublicKey, isSigningKey } from './crypto/audit-signing.ts';
 
 /**
  * At least 32 bytes written as hex or base64(url): the form `openssl rand -hex 32` or `-base64 32` prints.

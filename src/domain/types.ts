@@ -1,4 +1,6 @@
 import type { IsoDate } from './dates.ts';
+import type { RulesetId } from './ruleset-id.ts';
+import type { ReviewPolicy } from './review-policy.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { ScreeningResult } from './screening.ts';
 
@@ -24,8 +26,7 @@ export interface Peak {
   bitLength: number;
 }
 
-export const RULESET_IDS = ['ai-diffusion-2025', 'baseline-2023'] as const;
-export type RulesetId = (typeof RULESET_IDS)[number];
+export { RULESET_IDS, type RulesetId } from './ruleset-id.ts';
 
 export const LEGAL_STATUSES = [
   'NOT_YET_EFFECTIVE',
@@ -57,8 +58,7 @@ export type Transaction = (typeof TRANSACTIONS)[number];
 export const RULESET_SELECTIONS = ['REQUESTED', 'IN_FORCE', 'DEFAULT'] as const;
 export type RulesetSelection = (typeof RULESET_SELECTIONS)[number];
 
-export const REVIEW_POLICIES = ['PRESUMPTION_OF_APPROVAL', 'CASE_BY_CASE', 'PRESUMPTION_OF_DENIAL'] as const;
-export type ReviewPolicy = (typeof REVIEW_POLICIES)[number];
+export { REVIEW_POLICIES, type ReviewPolicy } from './review-policy.ts';
 
 export const VERIFIED_END_USER_KINDS = ['UVEU', 'NVEU'] as const;
 export type VerifiedEndUserKind = (typeof VERIFIED_END_USER_KINDS)[number];

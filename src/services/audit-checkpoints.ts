@@ -8,8 +8,7 @@ import {
 } from '../repositories/audit-repository.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import { onAuditAppended } from './audit.ts';
-import { checkpointMessage, type AuditSigner, type PublicSigningKey } from './audit-signing.ts';
-import type { ServiceContext } from './context.ts';
+import { checkpointMessage, type AuditSigner, type PublicSigningKey } from '../crypto/audit-signing.ts';
 
 export type { CheckpointRow } from '../repositories/audit-repository.ts';
 
@@ -105,7 +104,7 @@ export class AuditCheckpointer {
 export type TrustedKeys = ReadonlyMap<string, PublicSigningKey>;
 
 export async function listCheckpoints(
-  ctx: Pick<ServiceContext, 'db'>,
+  ctx: { db: PrismaClient },
   page: { after?: { seq: number; keyId: string } | undefined; limit: number },
 ): Promise<{ checkpoints: CheckpointRow[]; next: { seq: number; keyId: string } | null }> {
   const rows = await findCheckpoints(ctx.db, { after: page.after, limit: page.limit + 1 });

@@ -7,7 +7,7 @@ import {
   type AuditRow,
 } from '../repositories/audit-repository.ts';
 import type { Db, PrismaClient } from '../repositories/db.ts';
-import type { ServiceContext } from './context.ts';
+import type { Actor } from '../domain/actor.ts';
 import { reportGroupCommit } from './group-commit-observer.ts';
 import { GroupCommit } from './group-commit.ts';
 
@@ -22,8 +22,13 @@ export interface AuditInput {
   payload: unknown;
 }
 
-export type AuditContext = Pick<ServiceContext, 'actor' | 'requestId' | 'now'> &
-  Partial<Pick<ServiceContext, 'callerRequestId'>>;
+/** Who acts and when: the part of a service context an audit event records (kept here, below the context). */
+export interface AuditContext {
+  actor: Actor | null;
+  requestId: string;
+  callerRequestId?: string | null;
+  now: () => Date;
+}
 
 /** The fields of a format 1 event, hashed as canonical JSON (rows written before format 2). */
 export interface AuditHashFields {
@@ -244,8 +249,7 @@ export function auditGroupCommit(db: PrismaClient): AuditGroupCommit {
 
 /** Records an event that accompanies no other change; resolves once it is committed. */
 export async function recordStandaloneAudit(
-  ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'> &
-    Partial<Pick<ServiceContext, 'callerRequestId'>>,
+  ctx: AuditContext & { db: PrismaClient },
   input: AuditInput,
 ): Promise<string> {
   return auditGroupCommit(ctx.db).append(ctx, input);

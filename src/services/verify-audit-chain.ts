@@ -11,7 +11,7 @@ import {
 import type { Db } from '../repositories/db.ts';
 import { auditHash, GENESIS_HASH, recordHash, recordPrefix } from './audit.ts';
 import type { TrustedKeys } from './audit-checkpoints.ts';
-import { checkpointMessage, verifySignature } from './audit-signing.ts';
+import { checkpointMessage, verifySignature } from '../crypto/audit-signing.ts';
 
 export interface CheckpointTally {
   /** Checkpoints in the range signed by a trusted key whose signature and hash both match. */

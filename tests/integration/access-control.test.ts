@@ -68,6 +68,17 @@ const WHO_MAY_CALL_GET: Record<string, readonly Role[]> = {
   // API.md: a check is readable by the organisation that asked, officers and auditors.
   '/v1/checks/:checkId': ALL,
   '/v1/checks/:checkId/record': ALL,
+  // API.md, second part: shipments and licences for procurement (own organisation), officers and auditors;
+  // organisations and screening-list imports for officers and auditors; parties for every role.
+  '/v1/quotas': ALL,
+  '/v1/session': ALL,
+  '/v1/shipments': ['procurement', 'officer', 'auditor'],
+  '/v1/licenses': ['procurement', 'officer', 'auditor'],
+  '/v1/licenses/:id': ['procurement', 'officer', 'auditor'],
+  '/v1/organisations': ['officer', 'auditor'],
+  '/v1/parties': ALL,
+  '/v1/parties/:id': ALL,
+  '/v1/screening-lists': ['officer', 'auditor'],
 };
 const WHO_MAY_CALL: Record<string, readonly Role[]> = {
   ...Object.fromEntries(Object.entries(WHO_MAY_CALL_GET).map(([url, roles]) => [`GET ${url}`, roles])),
@@ -77,6 +88,13 @@ const WHO_MAY_CALL: Record<string, readonly Role[]> = {
   'POST /v1/checks': ['vendor', 'procurement', 'officer'],
   'POST /v1/checks/batch': ['vendor', 'procurement', 'officer'],
   'POST /v1/plans': ['vendor', 'procurement', 'officer'],
+  'POST /v1/screenings': ['vendor', 'procurement', 'officer'],
+  'POST /v1/screening-lists': ['officer'],
+  'POST /v1/organisations': ['officer'],
+  'POST /v1/parties': ['procurement', 'officer'],
+  'POST /v1/licenses': ['officer'],
+  'POST /v1/licenses/:id/revoke': ['officer'],
+  'POST /v1/shipments/:id/license': ['procurement', 'officer'],
   'POST /v1/shipments': ['procurement', 'officer'],
   'POST /v1/shipments/:id/ship': ['procurement', 'officer'],
   'POST /v1/shipments/:id/cancel': ['procurement', 'officer'],

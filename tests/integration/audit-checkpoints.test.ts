@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { auditHash, GENESIS_HASH, recordAudit, recordHash } from '../../src/services/audit.ts';
-import { checkpointMessage, describePublicKey } from '../../src/services/audit-signing.ts';
+import { checkpointMessage, describePublicKey } from '../../src/crypto/audit-signing.ts';
 import { verifyAuditChain } from '../../src/services/verify-audit-chain.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-db.ts';

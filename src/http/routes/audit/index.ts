@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listCheckpoints } from '../../../services/audit-checkpoints.ts';
-import { CHECKPOINT_MESSAGE_FORMAT, type PublicSigningKey } from '../../../services/audit-signing.ts';
+import { CHECKPOINT_MESSAGE_FORMAT, type PublicSigningKey } from '../../../crypto/audit-signing.ts';
 import { listAuditEvents } from '../../../services/list-audit-events.ts';
 import { verifyAuditChain } from '../../../services/verify-audit-chain.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
