@@ -8,3 +8,4 @@ export * from './country-groups.ts';
 export * from './tiers.ts';
 export * from './rulesets.ts';
 export * from './decide.ts';
+export * from './tpp.ts';

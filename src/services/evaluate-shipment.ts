@@ -1,8 +1,9 @@
-import { classifyChip, classifySystem, roundTpp } from '../domain/classify.ts';
+import { classifyChip, classifySystem } from '../domain/classify.ts';
 import { classifyProduct } from '../domain/catalogue.ts';
 import { yearOf } from '../domain/dates.ts';
 import { decideShipment } from '../domain/decide.ts';
 import { ClassificationError } from '../domain/errors.ts';
+import { lineTpp } from '../domain/tpp.ts';
 import { getRulePack, isRulesetId } from '../domain/rulesets.ts';
 import type { ClassifiedItem, Decision, RulesetId, VerifiedEndUserKind } from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
@@ -141,7 +142,7 @@ function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): C
       quantity: line.quantity,
       eccn: unit.eccn,
       tppPerUnit: line.tpp,
-      tpp: roundTpp(line.tpp * line.quantity),
+      tpp: lineTpp(line.tpp, line.quantity),
       note2Applied: unit.note2Applied,
       chipTpp: line.tpp / chipsPerUnit,
       memoryBandwidthGBs: line.memoryBandwidthGBs ?? null,
@@ -170,7 +171,7 @@ function classifyCatalogue(
     quantity: line.quantity,
     eccn: c.eccn,
     tppPerUnit: c.tpp,
-    tpp: roundTpp(c.tpp * line.quantity),
+    tpp: lineTpp(c.tpp, line.quantity),
     note2Applied: c.note2Applied,
     chipTpp: c.chipTpp,
     memoryBandwidthGBs: c.memoryBandwidthGBs,
