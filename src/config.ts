@@ -14,18 +14,25 @@ export function isStrongSecret(value: string): boolean {
   return false;
 }
 
+const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The service's environment, parsed once. The only reader of process.env in src/. */
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
+  /** Required by the service (src/server.ts); unset, the launcher and the CLIs use the embedded PostgreSQL. */
+  DATABASE_URL: PostgresUrl.optional(),
+  /** Migrations need the owner role; the service's own role may not create tables. Default DATABASE_URL. */
+  MIGRATION_DATABASE_URL: PostgresUrl.optional(),
+  /** Whether src/server.ts applies pending migrations before listening (a release step otherwise). */
+  MIGRATE_ON_START: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   DATA_DIR: z.string().min(1).default('./.data'),
-  /** Port of the embedded PostgreSQL when DATABASE_URL is not set. */
+  /** Port of the embedded PostgreSQL when DATABASE_URL is not set (launcher only). */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   LOG_LEVEL: LogLevel.default('info'),
   BOOTSTRAP_OFFICER_KEY: z
@@ -87,6 +94,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       });
     }
   }).safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Only where the database is: for the database commands (src/cli/db.ts), which run as a release step without
+ * the service's secrets (a migrate job in production has no audit signing key, and needs none).
+ */
+export function loadDatabaseConfig(
+  env: Record<string, string | undefined> = process.env,
+): Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> {
+  const parsed = ConfigSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
   TOO_MUCH_IN_FLIGHT: { status: 429, title: 'Too much work in flight for this key' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'Database unavailable' },
   OVERLOADED: { status: 503, title: 'Service at its admission budget' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -1,106 +1,67 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { createPrismaClient } from './db/client.ts';
-import { parseDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded.ts';
-import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
-import { deployMigrations } from './db/schema-engine.ts';
-import { registerBootstrapKey } from './services/api-keys.ts';
-import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
-import { seedReferenceData } from './services/seed-reference-data.ts';
-import { expireHolds } from './services/shipments.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { parseDatabaseUrl } from './db/endpoint.ts';
+import { createLogger, startService } from './service.ts';
 
-/** How often expired holds are released (README: within a minute of their expiry). */
-const HOLD_SWEEP_INTERVAL_MS = 60_000;
+/** EX_CONFIG from sysexits.h: the configuration is unusable. */
+const EXIT_CONFIG = 78;
 
 /**
- * Entry point: parse the configuration, make sure the database exists and is migrated and seeded, build the app
- * and listen. With no DATABASE_URL the service runs its own embedded PostgreSQL in DATA_DIR.
+ * Production entry point (`node dist/server.js`): the service on the database DATABASE_URL names. It never
+ * provisions a database and migrates only when MIGRATE_ON_START=true; `npm start` (src/launcher) is the
+ * laptop's way, with an embedded PostgreSQL.
  */
 async function main(): Promise<void> {
-  const startedAt = performance.now();
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  if (!config.DATABASE_URL) {
+    process.stderr.write(
+      'DATABASE_URL is required: the postgresql:// URL of the service role (see README, Configuration). ' +
+        'For a local database run `npm start`, which provisions one.\n',
+    );
+    process.exit(EXIT_CONFIG);
+  }
+  const log = createLogger(config);
+  let endpoint;
+  let migrateWith;
+  try {
+    endpoint = parseDatabaseUrl(config.DATABASE_URL);
+    if (config.MIGRATE_ON_START)
+      migrateWith = parseDatabaseUrl(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL);
+  } catch (error) {
+    // The parser's messages never include the URL, so no password reaches the log.
+    process.stderr.write(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(EXIT_CONFIG);
   }
 
-  let embedded: EmbeddedPostgresHandle | null = null;
-  let app: FastifyInstance | null = null;
-  const endpoint = config.DATABASE_URL
-    ? parseDatabaseUrl(config.DATABASE_URL)
-    : (embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT }))
-        .endpoint;
-  const db = createPrismaClient(endpoint, { poolSize: config.DB_POOL_SIZE });
-
-  let sweeper: NodeJS.Timeout | null = null;
-  let listener: NotificationListener | null = null;
-  let closing = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    app?.log.info({ signal }, 'shutting down');
-    if (sweeper) clearInterval(sweeper);
-    await listener?.close();
-    try {
-      await app?.close();
-      await db.$disconnect();
-    } finally {
-      await embedded?.stop();
-      process.exit(0);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-
+  let service: Awaited<ReturnType<typeof startService>>;
   try {
-    const applied = await deployMigrations(endpoint);
-    const seeded = await seedReferenceData(db);
-    const bootstrap = config.BOOTSTRAP_OFFICER_KEY
-      ? await registerBootstrapKey(db, config.BOOTSTRAP_OFFICER_KEY)
-      : null;
-
-    const reference = new ReferenceDataCache(db);
-    app = await buildApp({ config, db, reference });
-    const appLog = app.log;
-    // Officers' changes in any process reach every process's reference cache through PostgreSQL.
-    listener = listenForNotifications(
-      endpoint,
-      REFERENCE_DATA_CHANNEL,
-      () => reference.invalidate(),
-      (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
-    );
-    await app.listen({ port: config.PORT, host: config.HOST });
-    const log = app.log;
-    sweeper = setInterval(() => {
-      expireHolds({ db, actor: null, requestId: 'hold-expiry-sweeper', now: () => new Date() })
-        .then((n) => (n > 0 ? log.info({ expired: n }, 'released expired holds') : undefined))
-        .catch((error: unknown) => log.error({ err: error }, 'hold expiry sweep failed'));
-    }, HOLD_SWEEP_INTERVAL_MS);
-    sweeper.unref();
-    app.log.info(
-      {
-        database: embedded ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'DATABASE_URL',
-        migrationsApplied: applied,
-        seeded,
-        bootstrapKey: bootstrap ? (bootstrap.created ? 'registered' : 'present') : 'not configured',
-        startupMs: Math.round(performance.now() - startedAt),
-      },
-      `ready: Swagger UI at http://${config.HOST}:${config.PORT}/docs`,
-    );
+    service = await startService({ config, endpoint, log, ...(migrateWith ? { migrateWith } : {}) });
   } catch (error) {
-    process.stderr.write(
-      `Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    await db.$disconnect().catch(() => undefined);
-    await embedded?.stop();
+    log.fatal({ err: error }, 'startup failed');
     process.exit(1);
   }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining requests, then stopping');
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 void main();

@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { deployMigrations } from '../db/schema-engine.ts';
 import { AppError } from '../errors.ts';
-import { ROLES, type Role } from '../http/access.ts';
+import { ROLES, type Role } from '../domain/actor.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import { createApiKey, getApiKeys, revokeApiKey } from '../services/api-keys.ts';
 

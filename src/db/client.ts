@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import type { DatabaseEndpoint } from './embedded.ts';
+import type { DatabaseEndpoint } from './endpoint.ts';
 
 export interface PrismaClientOptions {
   /** Connections in the pg pool; default 10. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DatabaseEndpoint } from './embedded.ts';
+import type { DatabaseEndpoint } from './endpoint.ts';
 
 export interface NotificationListener {
   close(): Promise<void>;

@@ -22,7 +22,8 @@ import type {
   SchemasContainer,
 } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
-import type { DatabaseEndpoint, DbLogger } from './embedded.ts';
+import type { DbLogger } from './embedded.ts';
+import type { DatabaseEndpoint } from './endpoint.ts';
 
 export interface SchemaEngineOptions {
   logger?: DbLogger;

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import {
   parseDatabaseUrl,
-  runningEmbeddedEndpoint,
+  runningEmbeddedEndpoints,
   startEmbeddedPostgres,
   type DatabaseEndpoint,
   type DbLogger,
@@ -18,6 +18,7 @@ export interface DatabaseTarget {
 /**
  * DATABASE_URL if set; else the embedded PostgreSQL already serving DATA_DIR (a running service); else one started
  * on DATA_DIR for the duration of the command, on a free port so it never collides with a service elsewhere.
+ * On the embedded server, commands log in as its owner role (they migrate and administer).
  */
 export async function openDatabaseTarget(
   config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
@@ -31,11 +32,11 @@ export async function openDatabaseTarget(
       embedded: null,
     };
   }
-  const running = await runningEmbeddedEndpoint(config.DATA_DIR);
+  const running = await runningEmbeddedEndpoints(config.DATA_DIR);
   if (running) {
     return {
-      endpoint: running,
-      description: `embedded PostgreSQL already running on ${config.DATA_DIR} (port ${running.port})`,
+      endpoint: running.owner,
+      description: `embedded PostgreSQL already running on ${config.DATA_DIR} (port ${running.owner.port})`,
       embedded: null,
     };
   }

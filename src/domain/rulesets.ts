@@ -99,8 +99,32 @@ export function getRulePack(id: string): RulePack {
 /** The Tier 2 allocation cap of a pack, doubled for a country with a government-to-government arrangement. */
 export function countryAllocationCap(pack: RulePack, govToGovArrangement: boolean): number | null {
   if (pack.quantities === null) return null;
-  const { tier2AllocationTpp, govToGovAllocationMultiplier } = pack.quantities;
-  return govToGovArrangement ? tier2AllocationTpp * govToGovAllocationMultiplier : tier2AllocationTpp;
+  return effectiveAllocation(pack.quantities.tier2AllocationTpp, govToGovArrangement, pack);
+}
+
+/** The pack whose country allocations the quota ledger keeps (countries' allocations and their pools). */
+export const ALLOCATION_PACK: RulePack = RULE_PACKS['ai-diffusion-2025'];
+
+/**
+ * A country's allocation as its pool starts from it: its own figure (an officer may correct it), times the
+ * pack's multiplier under a government-to-government arrangement.
+ */
+export function effectiveAllocation(
+  allocationTpp: number,
+  govToGovArrangement: boolean,
+  pack: RulePack = ALLOCATION_PACK,
+): number {
+  const multiplier = pack.quantities?.govToGovAllocationMultiplier ?? 1;
+  return govToGovArrangement ? allocationTpp * multiplier : allocationTpp;
+}
+
+/** The allocation period as people write it: "2025-2027" (calendar years, inclusive), from the pack. */
+export const ALLOCATION_PERIOD: string = periodLabel(ALLOCATION_PACK);
+
+function periodLabel(pack: RulePack): string {
+  const period = pack.quantities?.allocationPeriod;
+  if (!period) throw new Error(`rule pack ${pack.id} keeps no country allocations`);
+  return `${period.from.slice(0, 4)}-${period.to.slice(0, 4)}`;
 }
 
 export function lppCap(pack: RulePack): number | null {

@@ -1,12 +1,12 @@
+import type { Role } from '../domain/actor.ts';
+
+export { ROLES, type Actor, type Role } from '../domain/actor.ts';
+
 /**
  * Who may call what. Every route names one of these policies in `config.access`; a route without one makes
  * the app refuse to start (see plugins/auth.ts), so a new route cannot ship without a decision about access.
- * Roles follow the HTTP contract: vendor (checks, reference data), procurement (vendor + shipments),
- * officer (everything), auditor (read everything, change nothing).
+ * The roles themselves are in domain/actor.ts.
  */
-export const ROLES = ['vendor', 'procurement', 'officer', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
-
 export const ACCESS_POLICIES = {
   public: null,
   readReference: ['vendor', 'procurement', 'officer', 'auditor'],
@@ -20,13 +20,3 @@ export const ACCESS_POLICIES = {
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;
-
-export function rolesFor(policy: AccessPolicy): readonly Role[] | null {
-  return ACCESS_POLICIES[policy];
-}
-
-export interface Actor {
-  keyId: string;
-  role: Role;
-  name: string;
-}

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import isoCountries from 'i18n-iso-countries';
 import { RULE_PACKS } from '../domain/rulesets.ts';
 import { tierOn, US_TERRITORY_CODES } from '../domain/tiers.ts';
+import type { Tier } from '../domain/types.ts';
 
 /**
  * Every ISO 3166-1 country with its tier under the AI Diffusion framework (90 FR 4544). Tier 1 and Tier 3 are
@@ -11,7 +12,7 @@ import { tierOn, US_TERRITORY_CODES } from '../domain/tiers.ts';
 const require = createRequire(import.meta.url);
 isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json'));
 
-export type SeedTier = 'TIER_1' | 'TIER_2' | 'TIER_3';
+export type SeedTier = Tier;
 
 export interface CountrySeed {
   code: string;

@@ -15,6 +15,21 @@ export function toNumberOrNull(value: DecimalLike | number | null): number | nul
   return value === null ? null : toNumber(value);
 }
 
+/** Interactive transactions that may queue behind a hot pool's row lock get room, not Prisma's 5 s default. */
+export const LEDGER_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
+
+/**
+ * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. Services decide
+ * what one transaction covers (a mutation and its audit record); how it is opened stays here.
+ */
+export function inTransaction<T>(
+  db: PrismaClient,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+  options?: { maxWait?: number; timeout?: number },
+): Promise<T> {
+  return db.$transaction(work, options);
+}
+
 /** Readiness: one round trip to the database. */
 export async function pingDatabase(db: Db): Promise<void> {
   await db.$queryRaw`SELECT 1`;

@@ -196,8 +196,4 @@ export async function reconcilePools(db: Db, poolIds?: string[]): Promise<PoolRe
     }));
 }
 
-export async function countEntries(db: Db, shipmentId: string): Promise<number> {
-  return db.ledgerEntry.count({ where: { shipmentId } });
-}
-
 export { toNumber };

@@ -39,23 +39,6 @@ function toRecord(row: ShipmentRow): ShipmentRecord {
 
 export type NewShipment = Omit<ShipmentRecord, 'createdAt' | 'updatedAt' | 'shippedAt' | 'cancelledAt'>;
 
-export async function insertShipment(
-  db: Db,
-  shipment: NewShipment,
-  createdAt: Date,
-): Promise<ShipmentRecord> {
-  const row = await db.shipment.create({
-    data: {
-      ...shipment,
-      shipDate: new Date(`${shipment.shipDate}T00:00:00Z`),
-      request: shipment.request as Prisma.InputJsonValue,
-      decision: shipment.decision as Prisma.InputJsonValue,
-      createdAt,
-    },
-  });
-  return toRecord(row);
-}
-
 /**
  * Inserts a batch of shipments in one statement from a single JSON parameter (a fraction of the ORM's cost).
  * A violated unique idempotency key fails the whole statement.

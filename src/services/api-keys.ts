@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import type { Actor, Role } from '../http/access.ts';
+import type { Actor, Role } from '../domain/actor.ts';
 import {
   ensureKey,
   findActiveKeyByHash,

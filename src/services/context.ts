@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Actor } from '../http/access.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import type { AuditCheckpointer, TrustedKeys } from './audit-checkpoints.ts';
 import type { ReferenceDataCache } from './reference-data.ts';

@@ -1,5 +1,6 @@
+import { effectiveAllocation } from '../domain/rulesets.ts';
 import { AppError } from '../errors.ts';
-import type { Tier } from '../generated/prisma/client.ts';
+import type { Tier } from '../domain/types.ts';
 import { findCountry, listCountries, type CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
 import { findPool } from '../repositories/quota-repository.ts';
@@ -13,12 +14,12 @@ export interface QuotaSummary {
   remainingTpp: number;
 }
 
-/** The allocation a country's pool starts from: doubled under a government-to-government arrangement (90 FR 4544). */
+/** The allocation a country's pool starts from: multiplied under a government-to-government arrangement (90 FR 4544). */
 export function effectiveAllocationTpp(
   country: Pick<CountryRecord, 'allocationTpp' | 'govToGovArrangement'>,
 ): number | null {
   if (country.allocationTpp === null) return null;
-  return country.govToGovArrangement ? country.allocationTpp * 2 : country.allocationTpp;
+  return effectiveAllocation(country.allocationTpp, country.govToGovArrangement);
 }
 
 /** Current balances of a country's allocation; a country nobody has reserved against yet has a full one. */

@@ -1,6 +1,6 @@
 import { classifyProduct, type ProductSpec } from '../domain/catalogue.ts';
 import { AppError } from '../errors.ts';
-import type { Db } from '../repositories/db.ts';
+import { inTransaction, type Db } from '../repositories/db.ts';
 import {
   findProduct,
   insertProduct,
@@ -74,7 +74,7 @@ export async function getProduct(ctx: Pick<ServiceContext, 'db'>, id: string): P
 
 /** An officer adds a product: its classification is computed, never taken from the caller. Audited. */
 export async function createProduct(ctx: ServiceContext, spec: ProductSpec): Promise<ProductRecord> {
-  const product = await ctx.db.$transaction(async (tx) => {
+  const product = await inTransaction(ctx.db, async (tx) => {
     const component = spec.componentId ? await findProduct(tx, spec.componentId) : null;
     const record = specToRecord(spec, (id) =>
       component && component.id === id ? recordToSpec(component) : undefined,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { holdsQuota, initialShipmentStatus, type ShipmentStatus } from '../domain/shipment-status.ts';
 import { AppError } from '../errors.ts';
-import { prismaErrorCode, type Db } from '../repositories/db.ts';
+import { LEDGER_TX_OPTIONS, prismaErrorCode, type Db } from '../repositories/db.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import {
   appendLedger,
@@ -30,9 +30,6 @@ import {
   type PreparedShipment,
   type ShipmentRequest,
 } from './evaluate-shipment.ts';
-
-/** Interactive transactions here may queue behind a hot pool's row lock: give them room, not the 5 s default. */
-export const LEDGER_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
 export interface ShipmentView {
   id: string;

@@ -15,7 +15,13 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+/** The service's role (compliance_app): what the app under test and spawned services connect as. */
 export function testDatabaseUrl(): string {
+  return inject('appDatabaseUrl');
+}
+
+/** The owner role: for creating databases, migrating, and tests that tamper with append-only tables. */
+export function testOwnerDatabaseUrl(): string {
   return inject('databaseUrl');
 }
 

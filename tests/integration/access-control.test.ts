@@ -9,7 +9,7 @@ import { ACCESS_POLICIES, ROLES, type AccessPolicy, type Role } from '../../src/
 import type { RouteAccess } from '../../src/http/plugins/auth.ts';
 import { registerBootstrapKey } from '../../src/services/api-keys.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
-import { createTestApp, testConfig, testDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, testConfig, testOwnerDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
 import { payloadOf } from '../../src/services/audit.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -292,7 +292,8 @@ describe('API keys', () => {
 
 describe('npm run apikey', () => {
   const tsx = `${ROOT}node_modules/.bin/tsx`;
-  const env = { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' };
+  // The CLI is an administrator's tool: it applies pending migrations first, so it runs as the owner role.
+  const env = { ...process.env, DATABASE_URL: testOwnerDatabaseUrl(), LOG_LEVEL: 'silent' };
 
   it('creates a key that authenticates, printed as the last line, and lists and revokes it', async () => {
     const name = `cli ${randomUUID()}`;

@@ -339,7 +339,9 @@ describe('internal failures', () => {
         headers: bearer(key),
         payload: CHECK,
       });
-      expectProblem(res, 500, 'INTERNAL');
+      // An unreachable database is an outage, not a bug: 503 with Retry-After (issue 10), never 500.
+      expectProblem(res, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.body).not.toContain('secret-password');
       expect(res.body).not.toContain(String(port));
     } finally {

@@ -2,9 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureTestDataRoot } from '../helpers/test-data-root.ts';
+import { randomBytes } from 'node:crypto';
 import {
+  APP_ROLE,
   endpointToUrl,
   parseDatabaseUrl,
+  provisionAppRole,
   startEmbeddedPostgres,
   type DbLogger,
   type EmbeddedPostgresHandle,
@@ -13,7 +16,10 @@ import { deployMigrations, resetDatabase } from '../../src/db/schema-engine.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The owner role: migrations, administration, deliberate tampering. */
     databaseUrl: string;
+    /** The service's role (compliance_app), as the service connects in production. */
+    appDatabaseUrl: string;
   }
 }
 
@@ -32,14 +38,19 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const startedAt = performance.now();
   let teardown: () => Promise<void>;
   let url: string;
+  let appUrl: string;
   let where: string;
 
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     const endpoint = parseDatabaseUrl(external);
+    // The migrations grant to the service's role, so it must exist first; it gets a fresh password here.
+    const app = { user: APP_ROLE, password: randomBytes(24).toString('base64url') };
+    await provisionAppRole(endpoint, app);
     await resetDatabase(endpoint, { logger });
     await deployMigrations(endpoint, { logger });
     url = external;
+    appUrl = endpointToUrl({ ...endpoint, ...app });
     where = `TEST_DATABASE_URL (${endpoint.host}:${endpoint.port}/${endpoint.database})`;
     teardown = async () => undefined;
   } else {
@@ -57,10 +68,12 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
       throw error;
     }
     url = endpointToUrl(server.endpoint);
-    where = `embedded PostgreSQL at ${url}`;
+    appUrl = endpointToUrl(server.appEndpoint);
+    where = `embedded PostgreSQL on ${server.endpoint.host}:${server.endpoint.port}`;
   }
 
   project.provide('databaseUrl', url);
+  project.provide('appDatabaseUrl', appUrl);
   process.env.TEST_DATABASE_URL_RESOLVED = url;
   console.log(`integration database: ${where}, ready in ${Math.round(performance.now() - startedAt)} ms`);
   return teardown;

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
-import { ACCESS_POLICIES, type AccessPolicy, type Actor } from '../access.ts';
+import type { Actor } from '../../domain/actor.ts';
+import { ACCESS_POLICIES, type AccessPolicy } from '../access.ts';
 
 /** One registered route and who may call it: the table the role-matrix test walks. */
 export interface RouteAccess {

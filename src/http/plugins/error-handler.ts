@@ -105,8 +105,77 @@ export function frameworkErrorHandler(
   sendProblem(request, reply, 'VALIDATION_FAILED', detail);
 }
 
+/** Seconds a caller should wait before retrying while the database is unreachable (restarts take a few). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Prisma's codes for "cannot reach / lost the server / no connection from the pool in time". */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** @prisma/adapter-pg's kinds for the same. */
+const ADAPTER_UNAVAILABLE = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+const SOCKET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/**
+ * SQLSTATEs: class 08 (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now: starting
+ * up or recovering), 53300 (too many connections).
+ */
+const SQLSTATE_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+/** node-postgres's own messages for a connection that died or never came (they carry no code). */
+const PG_CONNECTION_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|server closed the connection unexpectedly/i;
+
+/**
+ * Whether an error means the database is unreachable (down, restarting, or out of connections) rather than a
+ * bug: such requests answer 503 with Retry-After and the pool reconnects by itself once the server is back.
+ * It looks through the cause chain, since Prisma and the driver adapter wrap the pg error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    // Prisma keeps the driver adapter's error under meta.driverAdapterError; everything else under cause.
+    queue.push(
+      (current as { cause?: unknown }).cause,
+      (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError,
+    );
+    const fields = current as { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown };
+    const codes = [fields.code, fields.originalCode].filter((c): c is string => typeof c === 'string');
+    if (
+      codes.some(
+        (c) => PRISMA_UNAVAILABLE.has(c) || SOCKET_UNAVAILABLE.has(c) || SQLSTATE_UNAVAILABLE.test(c),
+      )
+    )
+      return true;
+    if (typeof fields.kind === 'string' && ADAPTER_UNAVAILABLE.has(fields.kind)) return true;
+    if (
+      fields.kind === 'postgres' &&
+      typeof fields.code === 'string' &&
+      SQLSTATE_UNAVAILABLE.test(fields.code)
+    )
+      return true;
+    if (typeof fields.message === 'string' && PG_CONNECTION_MESSAGE.test(fields.message)) return true;
+  }
+  return false;
+}
+
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        'DATABASE_UNAVAILABLE',
+        'The database is unreachable. Retry after Retry-After seconds; a shipment retried with the same Idempotency-Key is never reserved twice.',
+      );
+    }
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');

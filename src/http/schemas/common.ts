@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHIP_ECCNS, SYSTEM_ECCNS, TIERS } from '../../domain/types.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
 import { openApiExamples } from './examples.ts';
 
@@ -65,13 +66,18 @@ export const CountryCodeSchema = z
   .describe('ISO 3166-1 alpha-2 code, case-insensitive')
   .meta(openApiExamples({ uae: { summary: 'United Arab Emirates (Tier 2)', value: 'AE' } }));
 
-export const TierSchema = z.enum(['TIER_1', 'TIER_2', 'TIER_3']).meta({
+export const TierSchema = z.enum(TIERS).meta({
   id: 'Tier',
   description:
     'AI Diffusion tier (90 FR 4544): TIER_1 License Exception AIA destinations; TIER_2 capped by a country ' +
     'allocation; TIER_3 Country Group D:5 and Macau, presumption of denial',
   ...openApiExamples({ tier2: { summary: 'Tier 2: the capped destinations', value: 'TIER_2' } }),
 });
+
+export const EccnSchema = z
+  .enum([...CHIP_ECCNS, ...SYSTEM_ECCNS])
+  .describe('OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply')
+  .meta({ id: 'Eccn' });
 
 export const TppSchema = z
   .number()

@@ -1,3 +1,4 @@
+import { ALLOCATION_PERIOD } from '../../domain/rulesets.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
 import { listRulesets } from '../../services/rulesets.ts';
 import { problemType } from '../plugins/error-handler.ts';
@@ -573,7 +574,7 @@ export const QUOTA_EXAMPLES: NamedExamples = {
       name: 'United Arab Emirates',
       tier: 'TIER_2',
       govToGovArrangement: false,
-      period: '2025-2027',
+      period: ALLOCATION_PERIOD,
       capTpp: 790000000,
       reservedTpp: 0,
       shippedTpp: 31664000,

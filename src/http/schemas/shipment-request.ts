@@ -7,8 +7,7 @@ import {
   VERIFIED_END_USER_KINDS,
 } from '../../domain/types.ts';
 import { REASON_CODES } from '../../domain/reasons.ts';
-import { EccnSchema } from '../routes/products/schemas.ts';
-import { CountryCodeSchema, TierSchema, TppSchema } from './common.ts';
+import { CountryCodeSchema, EccnSchema, TierSchema, TppSchema } from './common.ts';
 import { DECISION_EXAMPLES, openApiExamples, SHIPMENT_REQUEST_EXAMPLES } from './examples.ts';
 
 /** Orders are bounded: a real purchase order has tens of lines, not tens of thousands. */
@@ -94,8 +93,6 @@ export const ShipmentRequestSchema = z
     ...openApiExamples(SHIPMENT_REQUEST_EXAMPLES),
   });
 
-export type ShipmentRequestBody = z.infer<typeof ShipmentRequestSchema>;
-
 const PoolViewFields = {
   applies: z.boolean().describe('Whether this shipment draws on the pool'),
   capTpp: TppSchema,
@@ -159,5 +156,3 @@ export const DecisionSchema = z
     description: 'The decision, with coded reasons citing the rule behind each',
     ...openApiExamples(DECISION_EXAMPLES),
   });
-
-export type DecisionWire = z.infer<typeof DecisionSchema>;

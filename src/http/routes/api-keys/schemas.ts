@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../../access.ts';
+import { ROLES } from '../../../domain/actor.ts';
 import { openApiExamples } from '../../schemas/examples.ts';
 
 const EXAMPLE_KEY = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOCATION_PERIOD } from '../../../domain/rulesets.ts';
 import { TierSchema, TppSchema } from '../../schemas/common.ts';
 import { COUNTRY_EXAMPLES, COUNTRY_LIST_EXAMPLES, openApiExamples } from '../../schemas/examples.ts';
 
@@ -21,7 +22,7 @@ export const CountrySchema = z
     tier: TierSchema,
     tierSource: z.string().describe('The rule text this tier comes from'),
     allocationTpp: TppSchema.nullable().describe(
-      'Tier 2 allocation for 2025-2027 before any doubling; null outside Tier 2',
+      `Tier 2 allocation for ${ALLOCATION_PERIOD} before any doubling; null outside Tier 2`,
     ),
     allocationSource: z.string().nullable(),
     govToGovArrangement: z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SlugIdSchema, TppSchema } from '../../schemas/common.ts';
+import { EccnSchema, SlugIdSchema, TppSchema } from '../../schemas/common.ts';
 import {
   CREATE_PRODUCT_EXAMPLES,
   openApiExamples,
@@ -14,11 +14,6 @@ export const PeakSchema = z
     bitLength: z.number().int().min(1).max(128).describe('Bit length of the operation'),
   })
   .meta({ id: 'Peak' });
-
-export const EccnSchema = z
-  .enum(['3A090.a', '3A090.b', 'OUTSIDE_3A090', '4A090.a', '4A090.b', 'OUTSIDE_4A090'])
-  .describe('OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply')
-  .meta({ id: 'Eccn' });
 
 export const ProductSchema = z
   .object({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toH100Equivalents } from '../../../domain/classify.ts';
+import { ALLOCATION_PERIOD } from '../../../domain/rulesets.ts';
 import { getCountryQuota } from '../../../services/countries.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { openApiExamples, QUOTA_EXAMPLES } from '../../schemas/examples.ts';
@@ -12,7 +13,7 @@ const QuotaSchema = z
     name: z.string(),
     tier: TierSchema,
     govToGovArrangement: z.boolean(),
-    period: z.string().describe('The allocation is cumulative over calendar years 2025-2027'),
+    period: z.string().describe(`The allocation is cumulative over calendar years ${ALLOCATION_PERIOD}`),
     capTpp: TppSchema,
     reservedTpp: TppSchema.describe('Held by shipments awaiting a licence or shipping'),
     shippedTpp: TppSchema.describe('Consumed by shipped shipments'),
@@ -49,7 +50,7 @@ export const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
         name: country.name,
         tier: country.tier,
         govToGovArrangement: country.govToGovArrangement,
-        period: '2025-2027',
+        period: ALLOCATION_PERIOD,
         capTpp: quota.capTpp,
         reservedTpp: quota.reservedTpp,
         shippedTpp: quota.shippedTpp,

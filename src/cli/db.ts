@@ -12,9 +12,9 @@
  * for the command, or the one already running there (the service's) if there is one. Exit 1 on error.
  */
 import { parseArgs } from 'node:util';
-import { openDatabaseTarget } from '../src/db/target.ts';
-import { loadConfig } from '../src/config.ts';
-import type { DatabaseEndpoint } from '../src/db/embedded.ts';
+import { openDatabaseTarget } from '../db/target.ts';
+import { loadDatabaseConfig } from '../config.ts';
+import type { DatabaseEndpoint } from '../db/endpoint.ts';
 import {
   createMigration,
   deployMigrations,
@@ -22,7 +22,7 @@ import {
   migrationStatus,
   resetDatabase,
   type MigrationStatus,
-} from '../src/db/schema-engine.ts';
+} from '../db/schema-engine.ts';
 
 const COMMANDS = ['migrate', 'deploy', 'status', 'diff', 'reset', 'seed'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -36,14 +36,14 @@ async function main(): Promise<number> {
   });
   const command = positionals[0] as Command | undefined;
   if (!command || !COMMANDS.includes(command)) {
-    info(`usage: tsx scripts/db.ts <${COMMANDS.join('|')}> [--name <migration name>] [--force]`);
+    info(`usage: npm run db:<command> <${COMMANDS.join('|')}> [--name <migration name>] [--force]`);
     return 1;
   }
   if (command === 'migrate' && !values.name) {
     info('db:migrate needs a name: npm run db:migrate -- --name <what_changed>');
     return 1;
   }
-  const config = loadConfig();
+  const config = loadDatabaseConfig();
   if (command === 'reset' && config.DATABASE_URL && !values.force) {
     info('db:reset drops every table of the DATABASE_URL database; add -- --force to confirm.');
     return 1;
@@ -95,8 +95,8 @@ async function run(command: Command, endpoint: DatabaseEndpoint, name: string): 
       return 0;
     case 'seed': {
       // Loaded here only, so the migration commands keep working while the domain code is being changed.
-      const { seedReferenceData } = await import('../src/services/seed-reference-data.ts');
-      const { createPrismaClient } = await import('../src/db/client.ts');
+      const { seedReferenceData } = await import('../services/seed-reference-data.ts');
+      const { createPrismaClient } = await import('../db/client.ts');
       const prisma = createPrismaClient(endpoint, { poolSize: 2 });
       try {
         const result = await seedReferenceData(prisma);
