@@ -11,6 +11,9 @@ export default tseslint.config(
       '.data/',
       '.test-data/',
       'test-output/',
+      // StrykerJS sandboxes and reports (npm run test:mutation).
+      '.stryker-tmp/',
+      'reports/',
     ],
   },
   js.configs.recommended,

@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['tests/setup/seed.ts'],
+          setupFiles: ['tests/setup/print-seed.ts'],
         },
       },
       {
@@ -21,7 +23,8 @@ export default defineConfig({
             'tests/e2e/**/*.test.ts',
           ],
           environment: 'node',
-          globalSetup: ['tests/setup/global-setup.ts'],
+          globalSetup: ['tests/setup/seed.ts', 'tests/setup/global-setup.ts'],
+          setupFiles: ['tests/setup/print-seed.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Files share one database; each test makes its own rows, so files may run in parallel.

@@ -283,6 +283,32 @@ function checkSpec(base: string, key: string, body: unknown, durationS: number):
   };
 }
 
+/**
+ * The shared rate limiter's own phase: GET /v1/rulesets touches the database for nothing but the limiter (the
+ * key is cached, the rule packs are code), so the statements the limiter reports over the phase, divided by
+ * the requests it counted, is its cost per request.
+ */
+function limiterSpec(base: string, key: string, durationS: number): LoadSpec {
+  return {
+    url: `${base}/v1/rulesets?date=2025-06-01`,
+    method: 'GET',
+    headers: { authorization: `Bearer ${key}` },
+    connections: CONNECTIONS,
+    durationS,
+  };
+}
+
+/** The limiter's counters from GET /metrics (open in the benchmark: no METRICS_TOKEN). */
+async function limiterCounters(base: string): Promise<{ statements: number; hits: number }> {
+  const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    expect(line !== undefined, `GET /metrics has no ${name}`);
+    return Number(line?.split(' ')[1]);
+  };
+  return { statements: value('rate_limit_statements'), hits: value('rate_limit_hits') };
+}
+
 /** Counts what the reservations answered, across warm-up and measured runs, to compare with the database. */
 const reservationTally = { pendingLicense: 0, created: 0, runs: 0, other: new Map<string, number>() };
 
@@ -843,17 +869,27 @@ async function main(): Promise<number> {
   // load generator dropped in flight, so one phase's tail does not land in the next one's figures.
   const singleSpec: LoadSpec = { ...t1Spec, connections: 1 };
   const ordinarySpec: LoadSpec = { ...t1Spec, connections: ORDINARY_CONNECTIONS };
+  const limiterCost = { statements: 0, hits: 0, perRequest: 0 };
   for (const [name, spec] of [
     ['checks tier 1', t1Spec],
     ['checks tier 2', t2Spec],
     ['one client', singleSpec],
     ['reservations', resSpec],
     ['ordinary checks', ordinarySpec],
+    ['rate limiter', limiterSpec(service.base, vendor.key, DURATION_S)],
   ] as const) {
     await warmUp(spec);
     await settle();
+    const before = name === 'rate limiter' ? await limiterCounters(service.base) : null;
     phases[name] = await measure(name, service.proc.pid, spec);
     await settle();
+    if (before) {
+      const after = await limiterCounters(service.base);
+      limiterCost.statements = after.statements - before.statements;
+      limiterCost.hits = after.hits - before.hits;
+      limiterCost.perRequest =
+        Math.round((limiterCost.statements / Math.max(1, limiterCost.hits)) * 10_000) / 10_000;
+    }
   }
   const heavySpecs = heavyKeys.map((key) => ({
     ...checkSpec(service.base, key, heavyOrder(), DURATION_S),
@@ -910,6 +946,7 @@ async function main(): Promise<number> {
     'reservations',
     'ordinary checks',
     'ordinary checks + heavy orders',
+    'rate limiter',
   ];
   const phaseList = order.map((n) => phases[n] as Phase);
   const targets = evaluateTargets(phases, phases.ceiling, verification, coldStartMs, heavyRun.heavy);
@@ -928,6 +965,9 @@ async function main(): Promise<number> {
     verification.auditChain.valid
       ? `audit chain intact: ${verification.auditChain.events} events`
       : `audit chain BROKEN at event ${verification.auditChain.firstBrokenSeq}`,
+  );
+  console.log(
+    `rate limiter (GET /v1/rulesets phase): ${limiterCost.statements} statements for ${limiterCost.hits} counted requests = ${limiterCost.perRequest} per request`,
   );
   for (const failure of verification.failures) console.log(`  VERIFICATION FAILED: ${failure}`);
   const busy = phaseList.filter((p) => (p.cpu.foreign ?? 0) > FOREIGN_CPU_WARNING);
@@ -969,6 +1009,7 @@ async function main(): Promise<number> {
       ratioToCeiling: Math.round((p.load.rps / ceilingRps) * 1000) / 1000,
     })),
     verification,
+    rateLimiter: limiterCost,
     reservationResponses,
     targets,
     profiles,

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text exposition (version 0.0.4): requests and latency by route pattern and status, decisions by outcome and rule pack, reservations by result, audit chain length and group-commit sizes, quota pool use, database pool state, process metrics. Open unless METRICS_TOKEN is set; then it needs "Authorization: Bearer <METRICS_TOKEN>".
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/countries": {
         parameters: {
             query?: never;
@@ -166,6 +186,86 @@ export interface paths {
         get: operations["listRulesets"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/checks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check up to 1,000 proposed shipments at once
+         * @description Each entry is checked on its own, exactly as POST /v1/checks would, and audited as its own check (GET /v1/checks/{checkId} reads it back); a bad entry is answered with its own problem in the 200, not a 400 for the batch. Also takes text/csv: one row per order line, grouped into checks by the `order` column (order-level columns on the first row of an order or on every row). Answers JSON, or CSV with `Accept: text/csv`. Batches are evaluated in chunks that yield to other requests, and the order lines in evaluation are admitted like any check’s (ADMISSION_MAX_LINES, ADMISSION_MAX_LINES_PER_KEY): a batch that does not fit now is 429 or 503 with Retry-After, one larger than a key’s share is 400.
+         */
+        post: operations["createCheckBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/checks/{checkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A past check, as it was answered
+         * @description The decision exactly as it was answered, read from the audit trail. Officers and auditors read every check; other keys only the checks they asked (another key’s check is 404).
+         */
+        get: operations["getCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/checks/{checkId}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable record of a past check
+         * @description An HTML page to file with the order: inputs, decision, reasons with citations, rule pack and legal status, quota at the time, and the audit sequence number and hash. Self-contained, with a print style sheet, no scripts and a CSP that lets nothing load. Same visibility as GET /v1/checks/{checkId}.
+         */
+        get: operations["getCheckRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many units of each product could ship
+         * @description The inverse of a check: for each candidate product on its own, the most units that could ship on the date without a licence and with a licence inside the remaining allocation, from the current balances. Each figure is an exact boundary of the check itself: a check of that many units answers the route, one unit more does not. Reserves nothing; audited (plan.create).
+         */
+        post: operations["createPlan"];
         delete?: never;
         options?: never;
         head?: never;
@@ -450,6 +550,31 @@ export interface components {
                 lastVerifiedSeq: number | null;
             };
         };
+        /** @description Up to 1,000 proposed shipments, checked one by one */
+        BatchCheckRequest: {
+            /** @description Each the body of POST /v1/checks; each is validated and answered on its own */
+            checks: components["schemas"]["ShipmentRequest"][];
+        };
+        /** @description One answer per check, in request order: a decision or a problem */
+        BatchCheckResult: {
+            data: ({
+                /** @description Position in the request (0-based) */
+                index: number;
+                /** @description The order column, for a CSV batch */
+                order?: string;
+                decision: components["schemas"]["Decision"];
+            } | {
+                index: number;
+                order?: string;
+                /** @description Why this entry was refused; the others are unaffected */
+                problem: components["schemas"]["Problem"];
+            })[];
+        };
+        /** @description A catalogue product to plan for */
+        CatalogueCandidate: {
+            /** @description A catalogue id from GET /v1/products */
+            productId: string;
+        };
         /** @description A catalogue product by id */
         CatalogueLine: {
             /** @description A catalogue id from GET /v1/products */
@@ -578,6 +703,25 @@ export interface components {
             /** @description The secret: shown in this answer only, store it now */
             key: string;
         };
+        /** @description A product described by its figures, to plan for */
+        CustomCandidate: {
+            description?: string;
+            /**
+             * @description SYSTEM: a computer or assembly (4A090)
+             * @default CHIP
+             * @enum {string}
+             */
+            kind: "CHIP" | "SYSTEM";
+            /** @description TPP of one unit (a system: all of its chips together) */
+            tpp: number;
+            /** @description TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified) */
+            performanceDensity: number | null;
+            /** @description Designed or marketed for data centres (Note 2 to 3A090) */
+            datacenter: boolean;
+            /** @description For a SYSTEM: chips in one unit */
+            chipsPerUnit?: number;
+            memoryBandwidthGBs?: number | null;
+        };
         /** @description An item described by its figures instead of a catalogue id */
         CustomLine: {
             description?: string;
@@ -693,6 +837,7 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        MetricsText: string;
         Peak: {
             /** @description e.g. fp8, int8, bf16 */
             precision: string;
@@ -700,6 +845,93 @@ export interface components {
             tops: number;
             /** @description Bit length of the operation */
             bitLength: number;
+        };
+        /** @description For each candidate alone, the most units each route takes from the current balances */
+        Plan: {
+            /** @description Id of this plan; its audit event (plan.create) has it as target */
+            planId: string;
+            destination: {
+                code: string;
+                name: string;
+                tier: components["schemas"]["Tier"];
+            };
+            shipDate: string;
+            candidates: {
+                productId?: string;
+                description?: string;
+                eccn: components["schemas"]["Eccn"];
+                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                tppPerUnit: number;
+                /** @description Of one unit: tppPerUnit / 15,832 */
+                h100Equivalents: number;
+                maxUnits: {
+                    /** @description Most units a check would answer allowed (AIA, LPP, VEU, NLR): one more is not */
+                    withoutLicense: number | null;
+                    /** @description Most units that ship now or under a licence not presumed denied (for Tier 2: inside the remaining allocation): one more is presumed denied */
+                    withLicenseWithinAllocation: number | null;
+                };
+                /** @description What lets the without-licence quantity ship; null when that route is closed */
+                authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+                limitedBy: {
+                    /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
+                    withoutLicense: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
+                    /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
+                    withLicenseWithinAllocation: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
+                };
+            }[];
+            pools: {
+                /** @description The destination’s allocation now; null when it has none */
+                countryAllocation: {
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    capTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    usedTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    remainingTpp: number;
+                } | null;
+                /** @description The consignee’s LPP budget for the ship date’s year; null when the destination has none */
+                lpp: {
+                    year: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    capTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    usedTpp: number;
+                    /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                    remainingTpp: number;
+                } | null;
+            };
+            ruleset: {
+                id: string;
+                name: string;
+                citation: string;
+                /** @enum {string} */
+                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                inForceOnShipDate: boolean;
+            };
+            warnings: string[];
+        };
+        /** @description A check's body with its items replaced by candidate products without quantities */
+        PlanRequest: {
+            /** @description Where the items would go: ISO 3166-1 alpha-2, case-insensitive */
+            destination: string;
+            /** @description Products to size, each on its own (no quantities) */
+            candidates: (components["schemas"]["CatalogueCandidate"] | components["schemas"]["CustomCandidate"])[];
+            endUser: {
+                name: string;
+                /** @description Where the end user or its ultimate parent is headquartered */
+                headquarters: string;
+                /**
+                 * @description UVEU, NVEU or null
+                 * @default null
+                 */
+                verifiedEndUser: ("UVEU" | "NVEU") | null;
+            };
+            /** @description Ultimate consignee; defaults to endUser.name */
+            consignee?: string;
+            /** @description Defaults to today (UTC) */
+            shipDate?: string;
+            /** @description Rule pack id; defaults to the configured default */
+            ruleset?: string;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
@@ -712,7 +944,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "CHECK_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Quote this when reporting a problem; it is in the server logs too */
             requestId: string;
             instance?: string;
@@ -940,6 +1172,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReadiness: {
@@ -958,6 +1199,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["MetricsText"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error (a bug); quote requestId */
@@ -1045,6 +1333,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCountry: {
@@ -1115,6 +1412,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1221,6 +1527,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listProducts: {
@@ -1270,6 +1585,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1374,6 +1698,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProduct: {
@@ -1444,6 +1777,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1616,6 +1958,387 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCheckBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Up to 1,000 proposed shipments, checked one by one */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCheckRequest"];
+                /**
+                 * @example order,destination,endUserName,endUserHeadquarters,shipDate,productId,quantity
+                 *     PO-1001,KR,Example Korea Cloud,KR,2025-06-01,nvidia-h100-sxm,10000
+                 *     PO-1002,AE,Example Cloud LLC,AE,2025-06-01,nvidia-h100-sxm,2000
+                 *     PO-1002,,,,,nvidia-h200-sxm,10
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description One answer per check, in request order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCheckResult"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                checkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decision, with coded reasons citing the rule behind each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCheckRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                checkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record as an HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A check's body with its items replaced by candidate products without quantities */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            /** @description For each candidate alone, the most units each route takes from the current balances */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAuditEvents: {
@@ -1701,6 +2424,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     verifyAuditChain: {
@@ -1764,6 +2496,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1841,6 +2582,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -1899,6 +2649,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1993,6 +2752,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -2069,13 +2837,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createShipment: {
         parameters: {
             query?: never;
             header?: {
-                /** @description 8-128 characters of [A-Za-z0-9._:-], unique per shipment */
+                /** @description 1-255 visible ASCII characters (no spaces), unique per shipment; an order number will do */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2254,6 +3031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     shipShipment: {
@@ -2354,6 +3140,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2464,6 +3259,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getQuota: {
@@ -2534,6 +3338,15 @@ export interface operations {
             };
             /** @description Unexpected error (a bug); quote requestId */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,24 @@ export function isStrongSecret(value: string): boolean {
 }
 
 const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+/**
+ * Which proxies' X-Forwarded-For to believe for the client address (rate limits and security events key on it):
+ * false (default: the socket's peer), true (any), a hop count, or comma-separated addresses / CIDRs.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const list = value.split(',').map((part) => part.trim());
+    if (list.some((part) => !/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(part))) {
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or addresses/CIDRs' });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -48,7 +66,23 @@ export const ConfigSchema = z.object({
     .default('ai-diffusion-2025'),
   /** How long a licence hold on a country allocation lasts before it is released, in days. */
   HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** Requests per API key per minute, across all replicas. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Requests per organisation (all its keys) per minute, across all replicas; applies to keys that carry one. */
+  RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: z.coerce.number().int().min(1).default(30000),
+  /** Requests without a key or with a bad one, per client address per minute, across all replicas. */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  TRUST_PROXY: TrustProxy.default(false),
+  /** When set, GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>". */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The whole request (headers and body) must arrive within this; a slower client gets 408 and is closed. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** The request headers must arrive within this. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Idle keep-alive connections are kept this long: above a reverse proxy's idle timeout (60 s is common). */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
+  /** A socket with no traffic at all for this long is closed. */
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(75_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.string().optional(),
@@ -79,12 +113,26 @@ export const ConfigSchema = z.object({
   ADMISSION_MAX_LINES_PER_KEY: z.coerce.number().int().min(1).default(2_000),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.superRefine((config, issues) => {
+    if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed REQUEST_TIMEOUT_MS',
+      });
+    }
+    if (config.CONNECTION_TIMEOUT_MS <= config.KEEP_ALIVE_TIMEOUT_MS) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['CONNECTION_TIMEOUT_MS'],
+        message: 'must exceed KEEP_ALIVE_TIMEOUT_MS, or idle keep-alive connections are cut early',
+      });
+    }
     if (config.NODE_ENV === 'production' && config.AUDIT_SIGNING_KEY === undefined) {
       issues.addIssue({
         code: 'custom',

@@ -6,13 +6,15 @@ import { createPrismaClient } from './db/client.ts';
 import type { DatabaseEndpoint } from './db/endpoint.ts';
 import { listenForNotifications, type NotificationListener } from './db/notifications.ts';
 import { deployMigrations } from './db/schema-engine.ts';
-import { registerBootstrapKey } from './services/api-keys.ts';
+import {
+  API_KEY_REVOKED_CHANNEL,
+  firstStartKeyAdvice,
+  forgetApiKeyEverywhere,
+  registerBootstrapKey,
+} from './services/api-keys.ts';
 import { REFERENCE_DATA_CHANNEL, ReferenceDataCache } from './services/reference-data.ts';
 import { seedReferenceData } from './services/seed-reference-data.ts';
-import { expireHolds } from './services/shipments.ts';
-
-/** How often expired holds are released (README: within a minute of their expiry). */
-const HOLD_SWEEP_INTERVAL_MS = 60_000;
+import { startHoldSweeper } from './services/hold-sweeper.ts';
 
 export interface ServiceOptions {
   config: Config;
@@ -51,6 +53,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   let app: FastifyInstance | null = null;
   let listener: NotificationListener | null = null;
+  let revocations: NotificationListener | null = null;
   try {
     const applied = options.migrateWith ? await deployMigrations(options.migrateWith) : null;
     const seeded = await seedReferenceData(db);
@@ -68,13 +71,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       () => reference.invalidate(),
       (error) => appLog.warn({ err: error }, 'reference-data notifications: connection problem; retrying'),
     );
+    // A key revoked by any process leaves this process's key cache as soon as the revocation commits.
+    revocations = listenForNotifications(
+      endpoint,
+      API_KEY_REVOKED_CHANNEL,
+      (keyId) => forgetApiKeyEverywhere(keyId),
+      (error) => appLog.warn({ err: error }, 'key revocation notifications: connection problem; retrying'),
+    );
     await app.listen({ port: config.PORT, host: config.HOST });
-    const sweeper = setInterval(() => {
-      expireHolds({ db, actor: null, requestId: 'hold-expiry-sweeper', now: () => new Date() })
-        .then((n) => (n > 0 ? appLog.info({ expired: n }, 'released expired holds') : undefined))
-        .catch((error: unknown) => appLog.error({ err: error }, 'hold expiry sweep failed'));
-    }, HOLD_SWEEP_INTERVAL_MS);
-    sweeper.unref();
+    const sweeper = startHoldSweeper({ db, log: appLog });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     app.log.info(
@@ -88,23 +93,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
       `ready: Swagger UI at http://${config.HOST}:${port}/docs`,
     );
+    const advice = await firstStartKeyAdvice(db, config.BOOTSTRAP_OFFICER_KEY !== undefined);
+    if (advice) app.log.warn(advice);
 
     const running = app;
-    const runningListener = listener;
+    const runningListeners = [listener, revocations];
     let closing: Promise<void> | undefined;
     return {
       app: running,
       close: () =>
         (closing ??= (async () => {
-          clearInterval(sweeper);
+          await sweeper.stop();
           // Fastify stops accepting, closes idle keep-alive connections and waits for requests in flight.
           await running.close();
-          await runningListener.close();
+          await Promise.all(runningListeners.map((l) => l.close()));
           await db.$disconnect();
         })()),
     };
   } catch (error) {
     await listener?.close().catch(() => undefined);
+    await revocations?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await db.$disconnect().catch(() => undefined);
     throw error;

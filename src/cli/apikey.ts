@@ -25,7 +25,23 @@ const USAGE = [
   'usage: npm run apikey -- create --role <role> --name <label>',
   '       npm run apikey -- revoke <id>',
   '       npm run apikey -- list',
+  '       npm run apikey -- --help',
   `roles: ${ROLES.join(', ')}`,
+].join('\n');
+
+const HELP = [
+  'Issue, list and revoke API keys of the GPU Export Compliance API, straight in its database.',
+  '',
+  USAGE,
+  '',
+  'create   prints the new key as the last line of its output (all else goes to stderr): it is shown once.',
+  'revoke   revokes a key by id (from list); requests with it are refused at once in this process and',
+  '         within 2 s in a running service.',
+  'list     one key a line: id, role, prefix, created, state, name.',
+  '',
+  'Database: DATABASE_URL if set; otherwise the embedded PostgreSQL in DATA_DIR (default ./.data), the',
+  "running service's or one started for the command. Every change is audited with a request id cli:<uuid>.",
+  'Exit status: 0 done, 1 refused (e.g. unknown id), 2 usage error.',
 ].join('\n');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,13 +54,14 @@ const out = (message: string): void => void process.stdout.write(`${message}\n`)
 type Command =
   { kind: 'create'; role: Role; name: string } | { kind: 'revoke'; id: string } | { kind: 'list' };
 
-function parseCommand(argv: string[]): Command {
+function parseCommand(argv: string[]): Command | 'help' {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' } },
+    options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, ...rest] = positionals;
+  if (values.help || command === 'help') return 'help';
   switch (command) {
     case 'create': {
       const role = values.role;
@@ -99,7 +116,12 @@ async function main(): Promise<number> {
   let command: Command;
   let config: Config;
   try {
-    command = parseCommand(process.argv.slice(2));
+    const parsed = parseCommand(process.argv.slice(2));
+    if (parsed === 'help') {
+      out(HELP);
+      return 0;
+    }
+    command = parsed;
     config = loadConfig();
   } catch (error) {
     if (

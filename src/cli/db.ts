@@ -29,11 +29,30 @@ type Command = (typeof COMMANDS)[number];
 
 const info = (message: string): void => void process.stderr.write(`${message}\n`);
 
+const HELP = [
+  "Database commands (npm run db:<command>), on the WASM build of Prisma's schema engine:",
+  '  db:migrate -- --name <name>   write a migration from the schema diff, then apply pending ones',
+  '  db:deploy                     apply pending migrations',
+  '  db:status                     exit 2 unless every migration is applied, none failed or edited',
+  '  db:diff                       print the SQL the migrations lack; exit 2 when there is some',
+  '  db:reset [-- --force]         drop everything, then apply all migrations (--force with DATABASE_URL)',
+  '  db:seed                       load the reference data (idempotent)',
+  'Target: DATABASE_URL if set; otherwise the embedded PostgreSQL in DATA_DIR (default ./.data).',
+].join('\n');
+
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string' }, force: { type: 'boolean', default: false } },
+    options: {
+      name: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   const command = positionals[0] as Command | undefined;
   if (!command || !COMMANDS.includes(command)) {
     info(`usage: npm run db:<command> <${COMMANDS.join('|')}> [--name <migration name>] [--force]`);

@@ -7,7 +7,8 @@ export interface NotificationListener {
 
 /**
  * LISTENs on a PostgreSQL channel over a dedicated connection and reconnects when it drops. `onNotify` also runs
- * after every (re)connection, since notifications sent while disconnected are lost.
+ * after every (re)connection, since notifications sent while disconnected are lost. `onError` hears the first
+ * failure of each disconnection, not every retry, so an outage is not logged once a second.
  */
 export function listenForNotifications(
   endpoint: DatabaseEndpoint,
@@ -19,6 +20,12 @@ export function listenForNotifications(
   let client: pg.Client | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
+  let failing = false;
+  const report = (error: unknown): void => {
+    if (failing) return;
+    failing = true;
+    onError(error);
+  };
 
   const connect = async (): Promise<void> => {
     if (closed) return;
@@ -27,7 +34,7 @@ export function listenForNotifications(
       if (message.channel === channel) onNotify(message.payload);
     });
     next.on('error', (error) => {
-      onError(error);
+      report(error);
       scheduleReconnect(next);
     });
     next.on('end', () => scheduleReconnect(next));
@@ -39,9 +46,10 @@ export function listenForNotifications(
         return;
       }
       client = next;
+      failing = false;
       onNotify(undefined);
     } catch (error) {
-      onError(error);
+      report(error);
       scheduleReconnect(next);
     }
   };

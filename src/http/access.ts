@@ -11,6 +11,8 @@ export const ACCESS_POLICIES = {
   public: null,
   readReference: ['vendor', 'procurement', 'officer', 'auditor'],
   runCheck: ['vendor', 'procurement', 'officer'],
+  /** Past checks: the service narrows vendors and procurement to their own (services/get-check.ts). */
+  readChecks: ['vendor', 'procurement', 'officer', 'auditor'],
   readShipments: ['procurement', 'officer', 'auditor'],
   writeShipments: ['procurement', 'officer'],
   writeReference: ['officer'],
@@ -20,3 +22,7 @@ export const ACCESS_POLICIES = {
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;
+
+export function rolesFor(policy: AccessPolicy): readonly Role[] | null {
+  return ACCESS_POLICIES[policy];
+}

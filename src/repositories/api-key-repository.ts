@@ -23,6 +23,10 @@ export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<ApiK
   return db.apiKey.findFirst({ where: { keyHash, revokedAt: null }, select: PUBLIC_FIELDS });
 }
 
+export async function countActiveKeys(db: Db, role: Role): Promise<number> {
+  return db.apiKey.count({ where: { role, revokedAt: null } });
+}
+
 export async function findKey(db: Db, id: string): Promise<ApiKeyRecord | null> {
   return db.apiKey.findUnique({ where: { id }, select: PUBLIC_FIELDS });
 }

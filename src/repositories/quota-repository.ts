@@ -82,3 +82,45 @@ export async function findPools(db: Db, keys: PoolKey[]): Promise<QuotaPoolRecor
     shippedTpp: Number(r.shipped),
   }));
 }
+
+export interface AllocationUse {
+  country: string;
+  capTpp: number;
+  reservedTpp: number;
+  shippedTpp: number;
+}
+
+export interface LppUse {
+  year: number;
+  pools: number;
+  capTpp: number;
+  reservedTpp: number;
+  shippedTpp: number;
+}
+
+/** Every country allocation pool, and LPP pools summed per year (one per consignee would be unbounded). */
+export async function summarisePoolUse(db: Db): Promise<{ allocations: AllocationUse[]; lpp: LppUse[] }> {
+  const rows = await db.$queryRaw<
+    {
+      kind: QuotaPoolKind;
+      subject: string;
+      year: number;
+      pools: number;
+      cap: string;
+      reserved: string;
+      shipped: string;
+    }[]
+  >`
+    SELECT kind, CASE WHEN kind = 'LPP' THEN '' ELSE subject END AS subject, year, count(*)::int AS pools,
+           sum(cap_tpp)::text AS cap, sum(reserved_tpp)::text AS reserved, sum(shipped_tpp)::text AS shipped
+    FROM quota_pools
+    GROUP BY 1, 2, 3`;
+  const allocations: AllocationUse[] = [];
+  const lpp: LppUse[] = [];
+  for (const r of rows) {
+    const use = { capTpp: Number(r.cap), reservedTpp: Number(r.reserved), shippedTpp: Number(r.shipped) };
+    if (r.kind === 'LPP') lpp.push({ year: r.year, pools: r.pools, ...use });
+    else allocations.push({ country: r.subject, ...use });
+  }
+  return { allocations, lpp };
+}

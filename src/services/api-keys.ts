@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { Actor, Role } from '../domain/actor.ts';
 import {
+  countActiveKeys,
   ensureKey,
   findActiveKeyByHash,
   findKey,
@@ -10,11 +11,14 @@ import {
   revokeKey,
   type ApiKeyRecord,
 } from '../repositories/api-key-repository.ts';
-import type { PrismaClient } from '../repositories/db.ts';
+import { notify, type PrismaClient } from '../repositories/db.ts';
 import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 
 const KEY_PREFIX = 'gec_';
+
+/** PostgreSQL channel on which a revocation is announced (payload: the key id) to every process's cache. */
+export const API_KEY_REVOKED_CHANNEL = 'api_key_revoked';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -59,6 +63,13 @@ export class ApiKeyAuthenticator {
     this.cache.clear();
   }
 
+  /** The cached answer for a presented key, without a lookup: an actor, null (known bad) or undefined (unknown). */
+  peek(presented: string): Actor | null | undefined {
+    if (presented.length > 200) return null;
+    const cached = this.cache.get(hashApiKey(presented));
+    return cached && cached.expiresAt > Date.now() ? cached.actor : undefined;
+  }
+
   async authenticate(presented: string): Promise<Actor | null> {
     if (presented.length > 200) return null;
     const keyHash = hashApiKey(presented);
@@ -78,11 +89,30 @@ export class ApiKeyAuthenticator {
     this.revocations += 1;
     for (const [hash, entry] of this.cache) if (entry.actor?.keyId === keyId) this.cache.delete(hash);
   }
+
+  forgetAll(): void {
+    this.revocations += 1;
+    this.cache.clear();
+  }
 }
 
-function forgetEverywhere(keyId: string): void {
-  for (const authenticator of liveAuthenticators) authenticator.forget(keyId);
+/**
+ * Drops a revoked key from every cache in this process. Called directly by the revoking request and, for
+ * revocations made by other processes, from the API_KEY_REVOKED_CHANNEL listener; `undefined` (the listener
+ * reconnected and may have missed announcements) drops everything.
+ */
+export function forgetApiKeyEverywhere(keyId: string | undefined): void {
+  for (const authenticator of liveAuthenticators) {
+    if (keyId === undefined) authenticator.forgetAll();
+    else authenticator.forget(keyId);
+  }
 }
+
+/**
+ * The boot transaction waits for the audit chain lock, which other processes may hold: Prisma's 5 s default
+ * made a boot on a busy machine fail.
+ */
+const BOOT_TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
 /** Registers BOOTSTRAP_OFFICER_KEY as an officer key, idempotently, so a fresh install can be administered. */
 export async function registerBootstrapKey(
@@ -115,7 +145,24 @@ export async function registerBootstrapKey(
       );
     }
     return result;
-  });
+  }, BOOT_TX_OPTIONS);
+}
+
+/**
+ * What a first start tells the operator when nobody can call the API yet: no officer key exists and none is
+ * configured. Null when there is one, so an ordinary restart says nothing.
+ */
+export async function firstStartKeyAdvice(
+  db: PrismaClient,
+  bootstrapKeyConfigured: boolean,
+): Promise<string | null> {
+  if (bootstrapKeyConfigured || (await countActiveKeys(db, 'officer')) > 0) return null;
+  return [
+    'No API key exists yet, so every /v1 call will be refused (401). Two ways to get a key:',
+    '  1. restart with BOOTSTRAP_OFFICER_KEY set to a long random secret (e.g. BOOTSTRAP_OFFICER_KEY=$(openssl rand -hex 32) npm start)',
+    '     and use it as "Authorization: Bearer <that secret>";',
+    '  2. or, with the service running, npm run apikey -- create --role officer --name "<your name>" (prints the key as its last line).',
+  ].join('\n');
 }
 
 export async function getApiKeys(ctx: Pick<ServiceContext, 'db'>): Promise<ApiKeyRecord[]> {
@@ -172,8 +219,10 @@ export async function revokeApiKey(
       targetId: id,
       payload: { before: { revokedAt: null }, after: { revokedAt: after.revokedAt } },
     });
+    // Delivered on commit only: other processes drop the key within the notification's latency.
+    await notify(tx, API_KEY_REVOKED_CHANNEL, id);
     return after;
   });
-  forgetEverywhere(id);
+  forgetApiKeyEverywhere(id);
   return revoked;
 }

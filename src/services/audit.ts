@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  findAuditEvents,
   findAuditHead,
   insertAuditEvents,
   lockAuditChain,
@@ -7,6 +8,7 @@ import {
 } from '../repositories/audit-repository.ts';
 import type { Db, PrismaClient } from '../repositories/db.ts';
 import type { ServiceContext } from './context.ts';
+import { reportGroupCommit } from './group-commit-observer.ts';
 
 export type { AuditFilter, AuditRow } from '../repositories/audit-repository.ts';
 
@@ -264,6 +266,7 @@ export class AuditGroupCommit {
               timeout: 30_000,
             },
           );
+          reportGroupCommit('audit', batch.length);
           for (const pending of batch) pending.resolve(pending.event.header.id);
         } catch (error) {
           for (const pending of batch) pending.reject(error);
@@ -294,4 +297,29 @@ export async function recordStandaloneAudit(
   input: AuditInput,
 ): Promise<string> {
   return auditGroupCommit(ctx.db).append(ctx, input);
+}
+
+/**
+ * The event that recorded a check's answer (check.create, target the check id), or null, with its payload's
+ * parts as stored. Readers of a past decision go through here, so the stored format stays this module's business.
+ */
+export async function findCheckRecord(
+  db: Db,
+  checkId: string,
+): Promise<{ event: AuditRow; input: unknown; resolved: unknown; output: unknown } | null> {
+  const { rows } = await findAuditEvents(
+    db,
+    { action: 'check.create', targetType: 'check', targetId: checkId },
+    // One event; its size is bounded by the bounded audit payloads, so no byte budget is needed here.
+    { budget: { rows: 1, bytes: Number.MAX_SAFE_INTEGER } },
+  );
+  const event = rows[0];
+  if (!event) return null;
+  const payload = (payloadOf(event) ?? {}) as { input?: unknown; resolved?: unknown; output?: unknown };
+  return {
+    event,
+    input: payload.input ?? null,
+    resolved: payload.resolved ?? null,
+    output: payload.output ?? null,
+  };
 }

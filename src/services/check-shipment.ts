@@ -43,7 +43,12 @@ export function decisionFromRecord<T extends { items: { description?: string }[]
  * Evaluates a proposed shipment. Changes no quota. The decision is answered only once its audit record
  * (inputs, resolved defaults and the full answer) has committed.
  */
-export async function checkShipment(ctx: ServiceContext, request: ShipmentRequest): Promise<CheckResult> {
+export async function checkShipment(
+  ctx: ServiceContext,
+  request: ShipmentRequest,
+  /** Where the check came from when it was one of many (a batch): recorded with it. */
+  origin?: { batchId: string; index: number; order?: string | undefined },
+): Promise<CheckResult> {
   const evaluation = await evaluateShipment(ctx.db, ctx, request, readPools, ctx.reference);
   const result = publicDecision(evaluation.decision, randomUUID());
   // Group-committed with other checks' records: a check changes nothing else, so it needs no transaction.
@@ -55,6 +60,7 @@ export async function checkShipment(ctx: ServiceContext, request: ShipmentReques
       input: request,
       resolved: evaluation.resolved satisfies ResolvedRequest,
       output: auditedDecision(result),
+      ...(origin ? { batch: origin } : {}),
     },
   });
   return result;

@@ -5,6 +5,7 @@ import { findCountry, listCountries, type CountryRecord } from '../repositories/
 import type { Db } from '../repositories/db.ts';
 import { findPool } from '../repositories/quota-repository.ts';
 import type { ServiceContext } from './context.ts';
+import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 
 export interface QuotaSummary {
   capTpp: number;
@@ -31,7 +32,8 @@ export async function countryQuotaSummary(db: Db, country: CountryRecord): Promi
   const reservedTpp = pool?.reservedTpp ?? 0;
   const shippedTpp = pool?.shippedTpp ?? 0;
   const usedTpp = reservedTpp + shippedTpp;
-  return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: capTpp - usedTpp };
+  // An officer may lower a cap below what is already held; nothing is left then, as the decision engine says.
+  return { capTpp, reservedTpp, shippedTpp, usedTpp, remainingTpp: Math.max(0, capTpp - usedTpp) };
 }
 
 export async function getCountries(
@@ -43,7 +45,11 @@ export async function getCountries(
 
 export async function requireCountry(db: Db, code: string): Promise<CountryRecord> {
   const country = await findCountry(db, code);
-  if (!country) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
+  if (!country)
+    throw new AppError(
+      'COUNTRY_NOT_FOUND',
+      `No country with ISO 3166-1 code ${code}.${didYouMeanCountry(code)}`,
+    );
   return country;
 }
 

@@ -11,6 +11,7 @@ import type { CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
 import type { ProductRecord } from '../repositories/product-repository.ts';
 import { findPools, type PoolKey, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
+import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
@@ -112,6 +113,14 @@ export function normaliseConsignee(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+/**
+ * The same classified line for another quantity: TPP scales with the units, nothing else changes. Checks and plans
+ * both size lines here, so a plan's boundary is computed exactly as a check totals its order.
+ */
+export function itemWithQuantity(item: ClassifiedItem, quantity: number): ClassifiedItem {
+  return { ...item, quantity, tpp: lineTpp(item.tppPerUnit, quantity) };
+}
+
 function isCatalogueLine(line: ShipmentLine): line is CatalogueLine {
   return 'productId' in line;
 }
@@ -137,16 +146,19 @@ function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): C
             chipsPerUnit,
           )
         : { eccn: chip.eccn, note2Applied: chip.note2Applied };
-    return {
-      ...(line.description !== undefined ? { description: line.description } : {}),
-      quantity: line.quantity,
-      eccn: unit.eccn,
-      tppPerUnit: line.tpp,
-      tpp: lineTpp(line.tpp, line.quantity),
-      note2Applied: unit.note2Applied,
-      chipTpp: line.tpp / chipsPerUnit,
-      memoryBandwidthGBs: line.memoryBandwidthGBs ?? null,
-    };
+    return itemWithQuantity(
+      {
+        ...(line.description !== undefined ? { description: line.description } : {}),
+        quantity: line.quantity,
+        eccn: unit.eccn,
+        tppPerUnit: line.tpp,
+        tpp: 0,
+        note2Applied: unit.note2Applied,
+        chipTpp: line.tpp / chipsPerUnit,
+        memoryBandwidthGBs: line.memoryBandwidthGBs ?? null,
+      },
+      line.quantity,
+    );
   } catch (error) {
     if (error instanceof ClassificationError) {
       errors.push({ path: `${path}.performanceDensity`, message: error.message });
@@ -166,16 +178,19 @@ function classifyCatalogue(
     return found ? recordToSpec(found) : undefined;
   };
   const c = classifyProduct(recordToSpec(product), component);
-  return {
-    productId: product.id,
-    quantity: line.quantity,
-    eccn: c.eccn,
-    tppPerUnit: c.tpp,
-    tpp: lineTpp(c.tpp, line.quantity),
-    note2Applied: c.note2Applied,
-    chipTpp: c.chipTpp,
-    memoryBandwidthGBs: c.memoryBandwidthGBs,
-  };
+  return itemWithQuantity(
+    {
+      productId: product.id,
+      quantity: line.quantity,
+      eccn: c.eccn,
+      tppPerUnit: c.tpp,
+      tpp: 0,
+      note2Applied: c.note2Applied,
+      chipTpp: c.chipTpp,
+      memoryBandwidthGBs: c.memoryBandwidthGBs,
+    },
+    line.quantity,
+  );
 }
 
 /**
@@ -208,9 +223,15 @@ export async function prepareShipment(
   const destination = countries.get(destinationCode);
   const hq = countries.get(headquartersCode);
   if (!destination)
-    errors.push({ path: 'body.destination', message: `unknown country code ${destinationCode}` });
+    errors.push({
+      path: 'body.destination',
+      message: `unknown country code ${destinationCode}.${didYouMeanCountry(destinationCode)}`,
+    });
   if (!hq)
-    errors.push({ path: 'body.endUser.headquarters', message: `unknown country code ${headquartersCode}` });
+    errors.push({
+      path: 'body.endUser.headquarters',
+      message: `unknown country code ${headquartersCode}.${didYouMeanCountry(headquartersCode)}`,
+    });
 
   const componentIds = [...products.values()]
     .map((p) => p.componentId)

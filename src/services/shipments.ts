@@ -24,6 +24,7 @@ import {
 import { canonicalJson, recordAudit, recordAudits, type AuditInput } from './audit.ts';
 import { auditedDecision, publicDecision, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
+import { reportGroupCommit } from './group-commit-observer.ts';
 import {
   decidePrepared,
   prepareShipment,
@@ -280,6 +281,7 @@ export class ReservationBatcher {
           ),
         LEDGER_TX_OPTIONS,
       );
+      reportGroupCommit('reservation', group.length);
       group.forEach((g, i) => {
         const record = records[i];
         if (record) g.resolve(record);

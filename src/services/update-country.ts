@@ -1,4 +1,5 @@
 import type { Tier } from '../domain/types.ts';
+import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 import {
   findCountryForUpdate,
   updateCountry,
@@ -33,7 +34,11 @@ export async function updateCountryReference(
     ctx.db,
     async (tx) => {
       const before = await findCountryForUpdate(tx, code);
-      if (!before) throw new AppError('COUNTRY_NOT_FOUND', `No country with ISO 3166-1 code ${code}.`);
+      if (!before)
+        throw new AppError(
+          'COUNTRY_NOT_FOUND',
+          `No country with ISO 3166-1 code ${code}.${didYouMeanCountry(code)}`,
+        );
       const tier = patch.tier ?? before.tier;
       const allocationTpp = patch.allocationTpp === undefined ? before.allocationTpp : patch.allocationTpp;
       if (tier === 'TIER_2' && allocationTpp === null) {

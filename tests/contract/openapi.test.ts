@@ -33,7 +33,8 @@ interface Document {
 }
 
 /** Routes anyone may call: probes for orchestrators. Everything else needs a key. */
-const PUBLIC_OPERATIONS = new Set(['getHealth', 'getReadiness']);
+// getMetrics is outside the role model: open, or guarded by its own METRICS_TOKEN (not an API key).
+const PUBLIC_OPERATIONS = new Set(['getHealth', 'getReadiness', 'getMetrics']);
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
 let t: TestApp;

@@ -3,6 +3,7 @@ import type { Role } from '../../src/http/access.ts';
 import { hashApiKey } from '../../src/services/api-keys.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
 import { buildCountrySeeds } from '../../src/reference/countries.ts';
+import { seededRandom, seedFor } from './seed.ts';
 
 /** Creates an API key row directly and returns the secret, as an officer would have handed it out. */
 export async function createApiKey(
@@ -24,7 +25,7 @@ export function bearer(key: string): { authorization: string } {
 const ISO_CODES = new Set(buildCountrySeeds().map((c) => c.code));
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** Codes tests use as "no such country": never created, so they stay unknown while other files run. */
-export const UNKNOWN_CODES = new Set(['XZ', 'XQ']);
+export const UNKNOWN_CODES = new Set(['XZ', 'XQ', 'QQ', 'QZ']);
 /**
  * Two-letter codes that are not ISO 3166-1 countries: safe for tests to create without touching real rows.
  * Q* codes and UNKNOWN_CODES are left out for tests that need a code nobody has.
@@ -34,6 +35,9 @@ const SPARE_CODES = [...LETTERS]
   .filter((code) => !ISO_CODES.has(code))
   .filter((code) => !UNKNOWN_CODES.has(code) && !code.startsWith('Q'));
 
+/** Seeded per run and per file (see seed.ts), created on first use inside a test. */
+let random: (() => number) | undefined;
+
 /**
  * A fresh Tier 2 test country with its own (small) allocation, so a test can fill it without disturbing
  * any other test running in parallel on the same database.
@@ -42,8 +46,9 @@ export async function createTier2Country(
   db: PrismaClient,
   options: { allocationTpp?: number; govToGovArrangement?: boolean; name?: string } = {},
 ): Promise<string> {
+  random ??= seededRandom(seedFor('spare country codes'));
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const code = SPARE_CODES[Math.floor(Math.random() * SPARE_CODES.length)] as string;
+    const code = SPARE_CODES[Math.floor(random() * SPARE_CODES.length)] as string;
     const created = await db.country.createMany({
       data: [
         {

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { parseDatabaseUrl } from '../../src/db/embedded.ts';
+import type { KeyAuthenticator } from '../../src/http/plugins/auth.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
 import type { ReferenceDataCache } from '../../src/services/reference-data.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
@@ -30,6 +31,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     DATABASE_URL: testDatabaseUrl(),
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Every injected request comes from 127.0.0.1, shared by all files: tests of the address limit use their own.
+    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1000000',
     // Checkpoints only where a test asks for them (checkpointNow): one signed behind a test's back would
     // change what verify reports on a table the test is tampering with.
     AUDIT_CHECKPOINT_EVERY: '0',
@@ -45,6 +48,7 @@ export async function createTestApp(
     now?: () => Date;
     poolSize?: number;
     reference?: ReferenceDataCache;
+    authenticator?: KeyAuthenticator;
   } = {},
 ): Promise<TestApp> {
   const config = testConfig(options.env);
@@ -56,6 +60,7 @@ export async function createTestApp(
     logger: false,
     ...(options.now ? { now: options.now } : {}),
     ...(options.reference ? { reference: options.reference } : {}),
+    ...(options.authenticator ? { authenticator: options.authenticator } : {}),
   });
   await app.ready();
   return {

@@ -251,13 +251,17 @@ describe('the hash chain (isolated database)', () => {
     for (let i = 0; i < 60; i += 1) {
       const client = clients[i % clients.length] as PrismaClient;
       writes.push(
-        client.$transaction((tx) =>
-          recordAudit(tx, ctxFor(actor), {
-            action: 'test.mutate',
-            targetType: 'test',
-            targetId: `m${i}`,
-            payload: { i },
-          }),
+        client.$transaction(
+          (tx) =>
+            recordAudit(tx, ctxFor(actor), {
+              action: 'test.mutate',
+              targetType: 'test',
+              targetId: `m${i}`,
+              payload: { i },
+            }),
+          // 60 writers queue for a few pooled connections and one lock: on a busy machine Prisma's defaults
+          // (2 s to get a connection, 5 s to finish) failed this test without anything being wrong.
+          { maxWait: 60_000, timeout: 60_000 },
         ),
       );
     }
@@ -489,6 +493,29 @@ describe('the hash chain (isolated database)', () => {
       try {
         await expectBrokenAt(middle, /prevHash does not match/);
       } finally {
+        await sql(`UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= ${middle}`);
+        await sql(`UPDATE audit_events SET seq = -seq WHERE seq < 0`);
+        await sql('INSERT INTO audit_events SELECT * FROM audit_backup');
+        await sql('DROP TABLE audit_backup');
+      }
+      await expectIntact();
+    });
+
+    it('detects a deletion hidden by renumbering and rewriting the successor’s prev_hash', async () => {
+      // The forger deletes event `middle`, closes the seq gap and points the successor's prev_hash at the
+      // event before the deleted one: every link and seq now looks right, and only a hash that covers
+      // prev_hash can show that the successor was chained onto something else.
+      const before = await iso.db.auditEvent.findFirstOrThrow({ where: { seq: middle - 1 } });
+      const successor = await iso.db.auditEvent.findFirstOrThrow({ where: { seq: middle + 1 } });
+      await sql(`CREATE TABLE audit_backup AS SELECT * FROM audit_events WHERE seq = ${middle}`);
+      await sql(`DELETE FROM audit_events WHERE seq = ${middle}`);
+      await sql(`UPDATE audit_events SET seq = -seq WHERE seq > ${middle}`);
+      await sql(`UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0`);
+      await sql(`UPDATE audit_events SET prev_hash = '${before.hash}' WHERE id = '${successor.id}'`);
+      try {
+        await expectBrokenAt(middle, /hash mismatch/);
+      } finally {
+        await sql(`UPDATE audit_events SET prev_hash = '${successor.prevHash}' WHERE id = '${successor.id}'`);
         await sql(`UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= ${middle}`);
         await sql(`UPDATE audit_events SET seq = -seq WHERE seq < 0`);
         await sql('INSERT INTO audit_events SELECT * FROM audit_backup');

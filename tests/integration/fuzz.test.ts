@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
+import { seedFor } from '../helpers/seed.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -244,8 +245,27 @@ function applyMutations(mutations: Mutation[]): unknown {
 
 interface Attempt {
   contentType: string | undefined;
-  payload: string | undefined;
+  body: {
+    payload: string | undefined;
+    /** The body fields the mutations touched, as "body.a.0.b"; null for raw text. */
+    touched: string[] | null;
+  };
   idempotencyKey: string | undefined;
+}
+
+/** Where a mutation acts, in the `errors[].path` notation of the contract. */
+function touchedPath(m: Mutation): string {
+  if (m.kind === 'items') return 'body.items';
+  const path = m.kind === 'extra' ? [...m.path, m.name] : m.path;
+  return ['body', ...path].join('.');
+}
+
+/** True when one path names the other or something inside it ("body.items" and "body.items.0.quantity"). */
+function related(a: string, b: string): boolean {
+  // The contract writes array indexes as "items[1]"; compare in one notation.
+  const x = a.replace(/\[(\d+)\]/g, '.$1');
+  const y = b.replace(/\[(\d+)\]/g, '.$1');
+  return x === y || x.startsWith(`${y}.`) || y.startsWith(`${x}.`);
 }
 
 const rawText = fc.oneof(
@@ -290,15 +310,15 @@ const attempt: fc.Arbitrary<Attempt> = fc.record({
       ),
     },
   ),
-  payload: fc.oneof(
+  body: fc.oneof(
     {
       weight: 6,
       arbitrary: fc
         .array(mutation, { minLength: 1, maxLength: 3 })
-        .map((m) => JSON.stringify(applyMutations(m))),
+        .map((m) => ({ payload: JSON.stringify(applyMutations(m)), touched: m.map(touchedPath) })),
     },
-    { weight: 3, arbitrary: rawText },
-    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: rawText.map((payload) => ({ payload, touched: null })) },
+    { weight: 1, arbitrary: fc.constant({ payload: undefined, touched: null }) },
   ),
   idempotencyKey: fc.oneof(
     { weight: 8, arbitrary: fc.constant('fresh') },
@@ -331,24 +351,50 @@ async function send(route: string, a: Attempt): Promise<void> {
   const headers: Record<string, string> = { ...bearer(apiKey.key), 'x-request-id': sentId };
   if (a.contentType !== undefined) headers['content-type'] = a.contentType;
   if (route === '/v1/shipments' && idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+  const { payload, touched } = a.body;
   const res = await t.app.inject({
     method: 'POST',
     url: route,
     headers,
-    ...(a.payload === undefined ? {} : { payload: a.payload }),
+    ...(payload === undefined ? {} : { payload }),
   });
   // The server's own id: the caller's x-request-id is never used as the request id.
   const requestId = String(res.headers['x-request-id']);
   outcomes.push({ route, requestId, status: res.statusCode, idempotencyKey });
 
-  const context = `${route} ${res.statusCode} ${a.contentType} ${String(a.payload).slice(0, 300)}`;
+  const context = `${route} ${res.statusCode} ${a.contentType} ${String(payload).slice(0, 300)}`;
   expect(res.statusCode, context).toBeLessThan(500);
   expect(requestId, context).not.toBe(sentId);
-  if (res.statusCode >= 400) {
-    expect(res.headers['content-type'], context).toContain('application/problem+json');
-    const body = res.json();
-    expect(body, context).toMatchObject({ status: res.statusCode, code: expect.any(String), requestId });
-    expect(res.body, context).not.toMatch(/\bat .+:\d+:\d+|node_modules|prisma|SELECT /i);
+  if (res.statusCode < 400) return;
+  expect(res.headers['content-type'], context).toContain('application/problem+json');
+  const body = res.json();
+  expect(body, context).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status: res.statusCode,
+    detail: expect.any(String),
+    code: expect.any(String),
+    requestId,
+  });
+  expect(res.body, context).not.toMatch(/\bat .+:\d+:\d+|node_modules|prisma|SELECT /i);
+  if (body.code !== 'VALIDATION_FAILED') return;
+  // A validation failure names the failing fields: a non-empty list of { path, message } in the request.
+  expect(body.errors, context).toEqual(expect.any(Array));
+  expect(body.errors.length, context).toBeGreaterThan(0);
+  for (const error of body.errors as { path: unknown; message: unknown }[]) {
+    expect(error.path, context).toMatch(/^(body|headers|querystring|params)(\.|\[|$)/);
+    expect(error.message, context).toEqual(expect.any(String));
+  }
+  // When the body was a valid order with a few fields changed, the failure names one of those fields (or
+  // what holds it), not some other part of the request.
+  const clean =
+    a.contentType === 'application/json' && (route === '/v1/checks' || idempotencyKey?.startsWith('fuzz-'));
+  if (touched !== null && clean) {
+    const paths = (body.errors as { path: string }[]).map((e) => e.path);
+    expect(
+      paths.some((p) => touched.some((t) => related(p, t))),
+      `${context}: errors at ${paths.join(', ')} but the mutations touched ${touched.join(', ')}`,
+    ).toBe(true);
   }
 }
 
@@ -373,14 +419,15 @@ describe('fuzzing the deciding endpoints', () => {
   });
 
   for (const route of ['/v1/checks', '/v1/shipments']) {
-    it(`${route}: never a 5xx, always problem+json with the request id`, async (ctx) => {
-      if (!t.app.routeAccess.some((r) => r.method === 'POST' && r.url === route)) {
-        ctx.skip(`${route} is not registered yet`);
-        return;
-      }
+    it(`${route}: never a 5xx; problem+json with the request id and the failing field paths`, async () => {
+      // A missing route is a failure, not a reason to skip: the contract promises both.
+      expect(
+        t.app.routeAccess.some((r) => r.method === 'POST' && r.url === route),
+        `${route} is not registered`,
+      ).toBe(true);
       await fc.assert(
         fc.asyncProperty(attempt, (a) => send(route, a)),
-        { numRuns: RUNS_PER_ROUTE },
+        { numRuns: RUNS_PER_ROUTE, seed: seedFor(`fuzz ${route}`) },
       );
     });
   }
@@ -419,7 +466,26 @@ describe('fuzzing the deciding endpoints', () => {
       if (entry.shipmentId !== null) expect(shipmentIds).toContain(entry.shipmentId);
     if (shipments.length === 0) expect(ledger).toEqual([]);
 
-    // With no accepted reservation, the pools this generator can reach are exactly as they were.
-    if (!accepted.some((o) => o.route === '/v1/shipments')) expect(await poolSnapshot()).toEqual(poolsBefore);
+    // The pools this generator can reach moved by exactly what the accepted reservations hold, no more.
+    const before = new Map(
+      (poolsBefore as { id: string; reserved: string; shipped: string }[]).map((p) => [p.id, p]),
+    );
+    for (const pool of (await poolSnapshot()) as { id: string; reserved: string; shipped: string }[]) {
+      const held = await t.db.shipment.findMany({
+        where: { apiKeyId: apiKey.id, OR: [{ countryPoolId: pool.id }, { lppPoolId: pool.id }] },
+        select: { countryPoolId: true, countryHoldTpp: true, lppPoolId: true, lppHoldTpp: true },
+      });
+      const heldTpp = held.reduce(
+        (sum, s) =>
+          sum +
+          (s.countryPoolId === pool.id ? Number(s.countryHoldTpp) : 0) +
+          (s.lppPoolId === pool.id ? Number(s.lppHoldTpp) : 0),
+        0,
+      );
+      expect(Number(pool.reserved), `pool ${pool.id}`).toBe(
+        Number(before.get(pool.id)?.reserved ?? 0) + heldTpp,
+      );
+      expect(pool.shipped).toBe(before.get(pool.id)?.shipped ?? '0');
+    }
   });
 });

@@ -7,6 +7,7 @@ import { createPrismaClient } from '../../src/db/client.ts';
 import { API_HELMET_OPTIONS, DOCS_HELMET_OPTIONS } from '../../src/http/plugins/security.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { awaitFreshWindow, uniqueAddress } from '../helpers/throttle.ts';
 
 const CHECK = {
   destination: 'KR',
@@ -286,7 +287,12 @@ describe('security headers', () => {
 
 describe('rate limiting', () => {
   it('answers 429 problem+json with Retry-After once a key spends its minute, per key', async () => {
-    const limited = await createTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await createTestApp({
+      env: { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '3' },
+    });
+    // The address budget is shared through the database by every file's apps: use an address of our own.
+    const remoteAddress = uniqueAddress();
+    await awaitFreshWindow(15_000);
     try {
       const a = (await createApiKey(limited.db, 'vendor', 'rate a')).key;
       const b = (await createApiKey(limited.db, 'vendor', 'rate b')).key;
@@ -308,7 +314,9 @@ describe('rate limiting', () => {
         expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       const anonymous = [];
       for (let i = 0; i < 4; i += 1)
-        anonymous.push((await limited.app.inject({ method: 'GET', url: '/v1/rulesets' })).statusCode);
+        anonymous.push(
+          (await limited.app.inject({ method: 'GET', url: '/v1/rulesets', remoteAddress })).statusCode,
+        );
       expect(anonymous).toEqual([401, 401, 401, 429]);
     } finally {
       await limited.close();
@@ -317,12 +325,14 @@ describe('rate limiting', () => {
 });
 
 describe('internal failures', () => {
-  it('answers 500/503 problem+json with nothing about the database, SQL or the stack', async () => {
+  it('answers 503 DATABASE_UNAVAILABLE problem+json with nothing about the database, SQL or the stack', async () => {
+    // A "database" that hangs up on every connection, on a port bound to 0 and held for the whole test: a
+    // closed free port could be taken by another process (another test's PostgreSQL) before it is used.
+    const deadServer = createServer((socket) => socket.destroy());
     const port = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+      deadServer.listen(0, '127.0.0.1', () => {
+        const address = deadServer.address();
+        resolve(typeof address === 'object' && address ? address.port : 1);
       });
     });
     const deadDb = createPrismaClient(
@@ -332,7 +342,8 @@ describe('internal failures', () => {
     const app = await buildApp({ config: testConfig(), db: deadDb, logger: false });
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expectProblem(ready, 503, 'SERVICE_UNAVAILABLE');
+      expectProblem(ready, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0);
       const res = await app.inject({
         method: 'POST',
         url: '/v1/checks',
@@ -347,6 +358,7 @@ describe('internal failures', () => {
     } finally {
       await app.close();
       await deadDb.$disconnect();
+      await new Promise((resolve) => deadServer.close(resolve));
     }
   });
 });

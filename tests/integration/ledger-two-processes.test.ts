@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../../src/db/client.ts';
 import { parseDatabaseUrl } from '../../src/db/embedded.ts';
@@ -7,6 +5,7 @@ import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 import { createApiKey, createTier2Country } from '../helpers/factories.ts';
+import { startService, stopService, type Service } from '../helpers/service-process.ts';
 import { testDatabaseUrl } from '../helpers/test-app.ts';
 
 /**
@@ -20,59 +19,8 @@ const PER_SHIPMENT = UNITS * H100;
 const FIT = 10;
 const REQUESTS = 240;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startService(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DB_POOL_SIZE: '8',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service on ${port} exited: ${stderr}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`service on ${port} did not become ready: ${stderr}`);
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 let db: PrismaClient;
-let services: ChildProcess[] = [];
+let services: Service[] = [];
 let ports: number[] = [];
 let key: string;
 
@@ -80,12 +28,15 @@ beforeAll(async () => {
   db = createPrismaClient(parseDatabaseUrl(testDatabaseUrl()), { poolSize: 4 });
   await seedReferenceData(db);
   key = (await createApiKey(db, 'procurement')).key;
-  ports = [await freePort(), await freePort()];
-  services = await Promise.all(ports.map((port) => startService(port)));
+  services = await Promise.all([
+    startService({ DATABASE_URL: testDatabaseUrl() }),
+    startService({ DATABASE_URL: testDatabaseUrl() }),
+  ]);
+  ports = services.map((s) => s.port);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(services.map(stopService));
+  await Promise.all(services.map((s) => stopService(s.child)));
   await db.$disconnect();
 });
 

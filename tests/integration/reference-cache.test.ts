@@ -14,23 +14,33 @@ let reader: TestApp;
 let writer: TestApp;
 let readerCache: ReferenceDataCache;
 let listener: NotificationListener;
-let heard = 0;
+/** Waiters for a notification whose payload passes their test; undefined is the (re)connection signal. */
+const waiters: { matches: (payload: string | undefined) => boolean; resolve: () => void }[] = [];
+
+/** Resolves when a matching notification has reached the reader's cache (and invalidated it). */
+function notified(matches: (payload: string | undefined) => boolean): Promise<void> {
+  return new Promise((resolve) => waiters.push({ matches, resolve }));
+}
 
 beforeAll(async () => {
   writer = await createTestApp();
   readerCache = new ReferenceDataCache(writer.db, 60 * 60_000);
   reader = await createTestApp({ reference: readerCache });
+  const connected = notified((payload) => payload === undefined);
   listener = listenForNotifications(
     parseDatabaseUrl(testDatabaseUrl()),
     REFERENCE_DATA_CHANNEL,
-    () => {
-      heard += 1;
+    (payload) => {
       readerCache.invalidate();
+      for (const waiter of waiters.filter((w) => w.matches(payload))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     },
     () => undefined,
   );
   // The listener reports its first connection as a notification: wait for it so no change is missed.
-  for (let i = 0; i < 100 && heard === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+  await connected;
 });
 
 afterAll(async () => {
@@ -38,20 +48,6 @@ afterAll(async () => {
   await reader.close();
   await writer.close();
 });
-
-async function eventually(assertion: () => Promise<void>): Promise<void> {
-  let last: unknown;
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      last = error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  throw last;
-}
 
 describe('reference data seen by checks', () => {
   it("reaches another process's cache when an officer changes a tier", async () => {
@@ -71,21 +67,22 @@ describe('reference data seen by checks', () => {
       .expect(200);
     expect(before.body.destination.tier).toBe('TIER_2');
 
+    // Listen before the change, for this country's own notification: others' changes do not count.
+    const announced = notified((payload) => payload === `country:${code}`);
     await request(writer.app.server)
       .patch(`/v1/countries/${code}`)
       .set(bearer(officer))
       .send({ tier: 'TIER_3' })
       .expect(200);
+    await announced;
 
-    await eventually(async () => {
-      const after = await request(reader.app.server)
-        .post('/v1/checks')
-        .set(bearer(vendor))
-        .send(body)
-        .expect(200);
-      expect(after.body.destination.tier).toBe('TIER_3');
-      expect(after.body.allowed).toBe(false);
-    });
+    const after = await request(reader.app.server)
+      .post('/v1/checks')
+      .set(bearer(vendor))
+      .send(body)
+      .expect(200);
+    expect(after.body.destination.tier).toBe('TIER_3');
+    expect(after.body.allowed).toBe(false);
   });
 
   it('finds a row another process added a moment ago, without waiting for the notification', async () => {
@@ -102,13 +99,20 @@ describe('reference data seen by checks', () => {
       release = resolve;
     });
     let calls = 0;
+    let entered: () => void = () => undefined;
+    const loading = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     const slowDb = new Proxy(writer.db, {
       get(target, prop, receiver) {
         if (prop === 'country') {
           return {
             findMany: async (args: unknown) => {
               calls += 1;
-              if (calls === 1) await gate;
+              if (calls === 1) {
+                entered();
+                await gate;
+              }
               return target.country.findMany(args as Parameters<typeof target.country.findMany>[0]);
             },
           };
@@ -118,7 +122,8 @@ describe('reference data seen by checks', () => {
     });
     const cache = new ReferenceDataCache(slowDb, 60 * 60_000);
     const first = cache.countries(['KR']);
-    await new Promise((r) => setTimeout(r, 20));
+    // The first load is in flight (inside findMany) when the change is announced.
+    await loading;
     cache.invalidate();
     release();
     expect((await first).get('KR')?.tier).toBe('TIER_1');

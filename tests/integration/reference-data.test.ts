@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCountrySeeds } from '../../src/reference/countries.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
+import { createIsolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-db.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -273,23 +274,27 @@ describe('products', () => {
 });
 
 describe('seeding', () => {
+  // Seeding touches the real seed rows; changing one on the shared database would race other files that
+  // read it, so this runs on a database of its own.
+  let iso: IsolatedDatabase;
+  beforeAll(async () => {
+    iso = await createIsolatedDatabase('seeding');
+  });
+  afterAll(async () => iso?.drop());
+
   it('is idempotent and never overwrites an officer change', async () => {
-    await t.db.country.update({
+    const first = await seedReferenceData(iso.db);
+    expect(first.countries.inserted).toBeGreaterThan(200);
+    expect(first.products.inserted).toBeGreaterThan(10);
+    await iso.db.country.update({
       where: { code: 'SR' },
       data: { govToGovArrangement: true, officerModifiedAt: new Date() },
     });
-    try {
-      const again = await seedReferenceData(t.db);
-      expect(again.countries.inserted).toBe(0);
-      expect(again.products.inserted).toBe(0);
-      const br = await t.db.country.findUniqueOrThrow({ where: { code: 'SR' } });
-      expect(br.govToGovArrangement).toBe(true);
-    } finally {
-      await t.db.country.update({
-        where: { code: 'SR' },
-        data: { govToGovArrangement: false, officerModifiedAt: null },
-      });
-    }
+    const again = await seedReferenceData(iso.db);
+    expect(again.countries.inserted).toBe(0);
+    expect(again.products.inserted).toBe(0);
+    const sr = await iso.db.country.findUniqueOrThrow({ where: { code: 'SR' } });
+    expect(sr.govToGovArrangement).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcilePools } from '../../src/repositories/ledger-repository.ts';
@@ -25,7 +26,7 @@ afterAll(async () => t.close());
 let seq = 0;
 function uniqueKey(): string {
   seq += 1;
-  return `test-${Date.now()}-${seq}-${Math.random().toString(36).slice(2)}`;
+  return `test-${seq}-${randomUUID()}`;
 }
 
 function order(
@@ -206,7 +207,7 @@ describe('POST /v1/shipments', () => {
       .send(order(code, 2000, 'No key'));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
-    const bad = await reserve(order(code, 2000, 'Bad key'), 'short');
+    const bad = await reserve(order(code, 2000, 'Bad key'), 'has a space');
     expect(bad.status).toBe(400);
     expect(await t.db.quotaPool.count({ where: { subject: code } })).toBe(0);
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
+import { CsvUpload } from '../routes/checks/csv.ts';
 
 export interface AdmissionOptions {
   /** Request body bytes in flight across all requests. */
@@ -40,8 +41,9 @@ class Budget {
   }
 }
 
-/** Lines of work in a body: the items of one order, or of each order in a batch. */
+/** Lines of work in a body: the items of one order, or of each order in a batch (JSON or CSV rows). */
 export function orderLines(body: unknown): number {
+  if (body instanceof CsvUpload) return body.rows.length;
   if (body === null || typeof body !== 'object') return 0;
   const { items, checks } = body as { items?: unknown; checks?: unknown };
   let lines = Array.isArray(items) ? items.length : 0;

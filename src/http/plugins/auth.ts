@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.ts';
 import type { Actor } from '../../domain/actor.ts';
@@ -19,6 +19,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** Why authentication or authorisation refused this request, for the security event; never the key. */
+    authDenial: AuthDenial | null;
   }
   interface FastifyInstance {
     /** Every route registered so far with its access policy, in registration order. */
@@ -26,14 +28,34 @@ declare module 'fastify' {
   }
 }
 
+export interface AuthDenial {
+  reason: 'missing_key' | 'invalid_key' | 'role_forbidden';
+  keyId: string | null;
+}
+
 export interface KeyAuthenticator {
   authenticate(presentedKey: string): Promise<Actor | null>;
+  /** What this process already knows about a key without a lookup: an actor, null (bad) or undefined. */
+  peek?(presentedKey: string): Actor | null | undefined;
   /** Called when the app closes. */
   close?(): void;
 }
 
+/** Throttling around authentication (see plugins/throttle.ts); each step may refuse with a 429 AppError. */
+export interface AuthGuard {
+  /** No key was presented; a 401 follows unless this refuses first. */
+  anonymous(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** A key this process does not know to be valid is about to be looked up in the database. */
+  beforeLookup(request: FastifyRequest, reply: FastifyReply): void;
+  /** The presented key is unknown, revoked or expired. */
+  failed(request: FastifyRequest): void;
+  /** The key is valid: its own limits (per key, per organisation) apply. */
+  authenticated(request: FastifyRequest, reply: FastifyReply, actor: Actor): Promise<void>;
+}
+
 export interface AuthOptions {
   authenticator: KeyAuthenticator;
+  guard?: AuthGuard;
 }
 
 /** Routes Fastify and its plugins add for themselves: Swagger UI's assets and the document are public. */
@@ -49,9 +71,10 @@ function bearerToken(request: FastifyRequest): string | null {
 }
 
 async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
-  const { authenticator } = options;
+  const { authenticator, guard } = options;
   const routeAccess: RouteAccess[] = [];
   app.decorateRequest('actor', null);
+  app.decorateRequest('authDenial', null);
   app.decorate('routeAccess', routeAccess);
   app.addHook('onClose', async () => authenticator.close?.());
 
@@ -79,7 +102,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
       routeAccess.push({ method, url: route.url, access, validates });
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access;
     // Unknown URLs (404) carry no policy; they reveal nothing, so they answer as not found.
     if (access === undefined) return;
@@ -87,18 +110,30 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     if (roles === null) return;
     const token = bearerToken(request);
     if (token === null) {
+      await guard?.anonymous(request, reply);
+      request.authDenial = { reason: 'missing_key', keyId: null };
       throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".', {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
+    // A key not known good here may be one of many guesses: the address's failure budget is checked before
+    // the database is asked, so rotating random keys cannot buy a lookup each.
+    if (!authenticator.peek?.(token)) guard?.beforeLookup(request, reply);
     const actor = await authenticator.authenticate(token);
     if (actor === null) {
+      guard?.failed(request);
+      request.authDenial = { reason: 'invalid_key', keyId: null };
       throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
     }
     request.actor = actor;
+    // Every log line of this request, "request completed" included, names the key (never the key itself).
+    request.log = request.log.child({ keyId: actor.keyId });
+    reply.log = request.log;
+    await guard?.authenticated(request, reply, actor);
     if (!(roles as readonly string[]).includes(actor.role)) {
+      request.authDenial = { reason: 'role_forbidden', keyId: actor.keyId };
       throw new AppError(
         'FORBIDDEN',
         `The ${actor.role} role may not call ${request.method} ${request.routeOptions.url}.`,

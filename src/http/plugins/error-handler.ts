@@ -1,10 +1,27 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Body media types a route accepts besides JSON, named in its 415 answer (e.g. text/csv). */
+    alsoAccepts?: readonly string[];
+  }
+}
+
+/** A 415 that says what to send instead. */
+function unsupportedMediaTypeDetail(request: FastifyRequest): string {
+  const sent = request.headers['content-type'];
+  const what = sent ? `Content-Type "${sent.slice(0, 100)}" is not accepted` : 'The body has no Content-Type';
+  const others = request.routeOptions.config?.alsoAccepts ?? [];
+  const alternatives = others.map((type) => ` or "Content-Type: ${type}"`).join('');
+  return `${what}: send the body as JSON with "Content-Type: application/json"${alternatives}.`;
+}
 
 export function problemType(code: ErrorCode): string {
   return `urn:gpu-compliance:problem:${code.toLowerCase().replaceAll('_', '-')}`;
@@ -21,13 +38,13 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function sendProblem(
+/** The RFC 9457 body for a code; batch entries carry one each, inside a 200. */
+export function problemBody(
   request: FastifyRequest,
-  reply: FastifyReply,
   code: ErrorCode,
   detail: string,
   errors?: FieldError[],
-): FastifyReply {
+): ProblemBody {
   const { status, title } = ERROR_CATALOGUE[code];
   const body: ProblemBody = {
     type: problemType(code),
@@ -39,6 +56,18 @@ export function sendProblem(
     instance: request.url.split('?')[0] ?? request.url,
   };
   if (errors !== undefined) body.errors = errors;
+  return body;
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const body = problemBody(request, code, detail, errors);
+  const { status } = body;
   // The body is written by hand so that a response schema can never turn an error into a 500.
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
@@ -105,80 +134,25 @@ export function frameworkErrorHandler(
   sendProblem(request, reply, 'VALIDATION_FAILED', detail);
 }
 
-/** Seconds a caller should wait before retrying while the database is unreachable (restarts take a few). */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-/** Prisma's codes for "cannot reach / lost the server / no connection from the pool in time". */
-const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-/** @prisma/adapter-pg's kinds for the same. */
-const ADAPTER_UNAVAILABLE = new Set([
-  'DatabaseNotReachable',
-  'ConnectionClosed',
-  'SocketTimeout',
-  'TooManyConnections',
-]);
-const SOCKET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
-/**
- * SQLSTATEs: class 08 (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now: starting
- * up or recovering), 53300 (too many connections).
- */
-const SQLSTATE_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
-/** node-postgres's own messages for a connection that died or never came (they carry no code). */
-const PG_CONNECTION_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|server closed the connection unexpectedly/i;
-
-/**
- * Whether an error means the database is unreachable (down, restarting, or out of connections) rather than a
- * bug: such requests answer 503 with Retry-After and the pool reconnects by itself once the server is back.
- * It looks through the cause chain, since Prisma and the driver adapter wrap the pg error.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
-    seen.add(current);
-    // Prisma keeps the driver adapter's error under meta.driverAdapterError; everything else under cause.
-    queue.push(
-      (current as { cause?: unknown }).cause,
-      (current as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError,
-    );
-    const fields = current as { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown };
-    const codes = [fields.code, fields.originalCode].filter((c): c is string => typeof c === 'string');
-    if (
-      codes.some(
-        (c) => PRISMA_UNAVAILABLE.has(c) || SOCKET_UNAVAILABLE.has(c) || SQLSTATE_UNAVAILABLE.test(c),
-      )
-    )
-      return true;
-    if (typeof fields.kind === 'string' && ADAPTER_UNAVAILABLE.has(fields.kind)) return true;
-    if (
-      fields.kind === 'postgres' &&
-      typeof fields.code === 'string' &&
-      SQLSTATE_UNAVAILABLE.test(fields.code)
-    )
-      return true;
-    if (typeof fields.message === 'string' && PG_CONNECTION_MESSAGE.test(fields.message)) return true;
-  }
-  return false;
-}
-
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, 'database unavailable');
-      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    if (!(error instanceof AppError && error.status < 500) && isDatabaseUnavailable(error)) {
+      // Logged once per outage by the monitor, not once per request.
+      const outage = request.server.deps.outage;
+      outage.failed(error);
+      reply.header('retry-after', String(outage.retryAfterSeconds));
       return sendProblem(
         request,
         reply,
         'DATABASE_UNAVAILABLE',
-        'The database is unreachable. Retry after Retry-After seconds; a shipment retried with the same Idempotency-Key is never reserved twice.',
+        `The database is unreachable; retry in ${outage.retryAfterSeconds} s.`,
       );
     }
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.status >= 500 && error.code !== 'DATABASE_UNAVAILABLE') {
+        request.log.error({ err: error }, 'request failed');
+      }
       return sendProblem(request, reply, error.code, error.message, error.errors);
     }
     if (error instanceof DomainError) {
@@ -214,14 +188,25 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
         'Rate limit exceeded for this API key; retry later.',
       );
     }
+    // A validation failure always names where it is (API.md): for these, the body as a whole, or the URL.
+    const at = (message: string): FieldError[] => [
+      { path: error.code === 'FST_ERR_BAD_URL' ? 'params' : 'body', message },
+    ];
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
-    if (mapped) return sendProblem(request, reply, mapped, error.message);
+    if (mapped === 'UNSUPPORTED_MEDIA_TYPE')
+      return sendProblem(request, reply, mapped, unsupportedMediaTypeDetail(request));
+    if (mapped) {
+      const errors = mapped === 'VALIDATION_FAILED' ? at(error.message) : undefined;
+      return sendProblem(request, reply, mapped, error.message, errors);
+    }
     if (error instanceof SyntaxError || (error.statusCode === 400 && typeof error.code === 'string')) {
-      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
+      const detail = 'The request body is not valid JSON.';
+      return sendProblem(request, reply, 'VALIDATION_FAILED', detail, at(detail));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.warn({ err: error }, 'unmapped client error');
-      return sendProblem(request, reply, 'VALIDATION_FAILED', 'The request could not be processed.');
+      const detail = 'The request could not be processed.';
+      return sendProblem(request, reply, 'VALIDATION_FAILED', detail, at(detail));
     }
     // Anything else is our bug: log it in full, tell the caller nothing about internals.
     request.log.error({ err: error }, 'unhandled error');

@@ -220,6 +220,17 @@ function placeExamples(schemas: JsonObject, operations: Operation[]): void {
   };
 
   for (const { path, operation } of operations) {
+    // A route that also reads text/csv (see routes/checks/batch.ts) describes that body in `x-csv-request`.
+    const csv = objectAt(operation, 'x-csv-request');
+    delete operation['x-csv-request'];
+    const content = objectAt(objectAt(operation, 'requestBody') ?? {}, 'content');
+    if (csv && content) {
+      content['text/csv'] = {
+        schema: { type: 'string', description: csv.description },
+        example: csv.example,
+      };
+    }
+
     const overrides = objectAt(operation, 'x-response-examples') ?? {};
     delete operation['x-response-examples'];
 

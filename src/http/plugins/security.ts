@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { precomputeSecurityHeaders, type SecurityHeaders } from './security-headers.ts';
-
-export interface SecurityOptions {
-  rateLimitPerMinute: number;
-}
 
 /** JSON answers are never rendered as documents: they may load nothing and be framed by nobody. */
 const API_CSP = {
@@ -76,22 +70,6 @@ function isDocsRoute(url: string): boolean {
   return url === '/docs' || url.startsWith('/docs/');
 }
 
-/** Probes from the orchestrator must never be throttled into a restart. */
-function isProbe(url: string | undefined): boolean {
-  return url === '/healthz' || url === '/readyz';
-}
-
-/**
- * Requests are counted per API key (by its hash, so the limiter never holds a secret), else per client IP.
- * The limiter runs before authentication so that it also bounds the cost of unauthenticated traffic.
- */
-function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const token = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-  if (token !== undefined) return `key:${createHash('sha256').update(token).digest('hex')}`;
-  return `ip:${request.ip}`;
-}
-
 type JsonParser = (
   request: FastifyRequest,
   body: string,
@@ -130,7 +108,7 @@ function unstorableError(path: string): AppError {
   });
 }
 
-async function securityPlugin(app: FastifyInstance, options: SecurityOptions): Promise<void> {
+async function securityPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     if (isDocsRoute(route.url)) {
       route.config = { ...(route.config ?? {}), securityHeaders: DOCS_HEADERS } as typeof route.config;
@@ -156,24 +134,6 @@ async function securityPlugin(app: FastifyInstance, options: SecurityOptions): P
     reply.headers(headers.set);
     for (const name of headers.remove) reply.raw.removeHeader(name);
     done();
-  });
-
-  await app.register(rateLimit, {
-    global: false,
-    max: options.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        'RATE_LIMITED',
-        `Rate limit of ${context.max} requests a minute exceeded; retry in ${context.after}.`,
-      ),
-  });
-  // As an app-wide hook rather than the plugin's per-route one, so that it runs before authentication.
-  const limiter = app.rateLimit();
-  app.addHook('onRequest', async (request, reply) => {
-    if (isProbe(request.routeOptions.url)) return;
-    await limiter.call(app, request, reply);
   });
 
   // Only JSON bodies are understood; anything else (text/plain included) is 415, not a string to validate.

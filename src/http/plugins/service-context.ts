@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.ts';
 import type { PrismaClient } from '../../repositories/db.ts';
+import type { DatabaseOutageMonitor } from '../../services/database-outage.ts';
+import type { SharedRateLimiter } from '../../services/rate-limiter.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { ReferenceDataCache } from '../../services/reference-data.ts';
 import type { ReservationBatcher } from '../../services/shipments.ts';
@@ -15,6 +17,10 @@ export interface AppDependencies {
   reservations: ReservationBatcher;
   config: Config;
   now: () => Date;
+  /** Database outage state: 503s while it lasts (see plugins/database-outage.ts). */
+  outage: DatabaseOutageMonitor;
+  /** Rate-limit counters shared by all replicas (see plugins/throttle.ts). */
+  limiter: SharedRateLimiter;
 }
 
 declare module 'fastify' {

@@ -13,6 +13,8 @@ declare module 'fastify' {
      * examples; this is for when one shared schema answers differently here (e.g. the product just created).
      */
     'x-response-examples'?: Record<number, NamedExamples>;
+    /** A text/csv form of the request body, besides JSON: its description and an example. */
+    'x-csv-request'?: { description: string; example: string };
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHIP_ECCNS, SYSTEM_ECCNS, TIERS } from '../../domain/types.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
+import { didYouMeanCountry } from '../../reference/country-suggestions.ts';
 import { openApiExamples } from './examples.ts';
 
 export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]);
@@ -51,17 +52,24 @@ export const problemResponses = {
 
 export type ProblemStatus = keyof typeof problemResponses;
 
-export function problems<S extends ProblemStatus>(...statuses: S[]): Pick<typeof problemResponses, S | 500> {
+/** Every route may answer 500 (a bug) and 503 (the database is unreachable), so both are always listed. */
+export function problems<S extends ProblemStatus>(
+  ...statuses: S[]
+): Pick<typeof problemResponses, S | 500 | 503> {
   const out: Partial<Record<ProblemStatus, (typeof problemResponses)[ProblemStatus]>> = {
     500: problemResponses[500],
+    503: problemResponses[503],
   };
   for (const status of statuses) out[status] = problemResponses[status];
-  return out as Pick<typeof problemResponses, S | 500>;
+  return out as Pick<typeof problemResponses, S | 500 | 503>;
 }
 
 export const CountryCodeSchema = z
   .string()
-  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AE')
+  .regex(/^[A-Za-z]{2}$/, {
+    error: (issue) =>
+      `must be an ISO 3166-1 alpha-2 code such as AE.${typeof issue.input === 'string' ? didYouMeanCountry(issue.input) : ''}`,
+  })
   .transform((code) => code.toUpperCase())
   .describe('ISO 3166-1 alpha-2 code, case-insensitive')
   .meta(openApiExamples({ uae: { summary: 'United Arab Emirates (Tier 2)', value: 'AE' } }));

@@ -60,6 +60,26 @@ export const UAE_CHECK = {
   ruleset: 'ai-diffusion-2025',
 };
 
+/** The seed story's buyer: 10,000 GPUs, products not chosen yet. Tier 1 here; PLAN_REQUEST_EXAMPLES adds Tier 2. */
+export const SOUTH_KOREA_PLAN = {
+  destination: 'KR',
+  candidates: [{ productId: 'nvidia-b200' }, { productId: 'nvidia-h200-sxm' }, { productId: 'amd-mi300x' }],
+  endUser: { name: 'Example Korea Cloud', headquarters: 'KR', verifiedEndUser: null },
+  shipDate: '2025-06-01',
+};
+
+export const UAE_PLAN = {
+  ...SOUTH_KOREA_PLAN,
+  destination: 'AE',
+  endUser: { name: 'Example Cloud LLC', headquarters: 'AE', verifiedEndUser: null },
+  consignee: 'Example Cloud LLC',
+};
+
+export const PLAN_REQUEST_EXAMPLES: NamedExamples = {
+  southKorea: { summary: 'South Korea (Tier 1): B200, H200 or MI300X?', value: SOUTH_KOREA_PLAN },
+  uae: { summary: 'UAE (Tier 2): B200, H200 or MI300X, with and without a licence', value: UAE_PLAN },
+};
+
 export const SHIPMENT_REQUEST_EXAMPLES: NamedExamples = {
   southKorea: {
     summary: 'South Korea: 10,000 H100 for a Korean end user (Tier 1, License Exception AIA)',
@@ -440,9 +460,9 @@ export const PROBLEM_EXAMPLES: Record<number, NamedExamples> = {
   },
   429: {
     rateLimited: problemExample(
-      'Too many requests for this key',
+      'Too many requests for this key (Retry-After says when to come back)',
       'RATE_LIMITED',
-      'Rate limit exceeded for this API key; retry later.',
+      'Rate limit of 6000 requests for this API key a minute exceeded; retry in 42 s.',
       '/v1/checks',
     ),
   },
@@ -456,10 +476,10 @@ export const PROBLEM_EXAMPLES: Record<number, NamedExamples> = {
   },
   503: {
     database: problemExample(
-      'The database is unreachable',
-      'SERVICE_UNAVAILABLE',
-      'The database is not reachable.',
-      '/readyz',
+      'The database is unreachable (with Retry-After); calls recover by themselves when it returns',
+      'DATABASE_UNAVAILABLE',
+      'The database is unreachable; retry in 1 s.',
+      '/v1/checks',
     ),
   },
 };
@@ -598,3 +618,201 @@ export const COUNTRY_PATCH_EXAMPLES: NamedExamples = {
     value: { govToGovArrangement: true },
   },
 };
+
+export const PLAN_EXAMPLES: NamedExamples = {
+  southKorea: {
+    summary: 'South Korea (Tier 1): no quota limits any of them under AIA',
+    value: {
+      planId: 'c1d8c892-7589-43c7-99b6-4833568aa707',
+      destination: {
+        code: 'KR',
+        name: 'South Korea',
+        tier: 'TIER_1',
+      },
+      shipDate: '2025-06-01',
+      candidates: [
+        {
+          productId: 'nvidia-b200',
+          eccn: '3A090.a',
+          tppPerUnit: 36000,
+          h100Equivalents: 2.3,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+        {
+          productId: 'nvidia-h200-sxm',
+          eccn: '3A090.a',
+          tppPerUnit: 15832,
+          h100Equivalents: 1,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+        {
+          productId: 'amd-mi300x',
+          eccn: '3A090.a',
+          tppPerUnit: 20919.2,
+          h100Equivalents: 1.3,
+          maxUnits: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+          authorization: 'AIA',
+          limitedBy: {
+            withoutLicense: null,
+            withLicenseWithinAllocation: null,
+          },
+        },
+      ],
+      pools: {
+        countryAllocation: null,
+        lpp: null,
+      },
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
+  },
+  uae: {
+    summary: 'UAE (Tier 2), fresh balances: the LPP budget without a licence, the allocation with one',
+    value: {
+      planId: 'a66b7ca2-2119-4ad3-acd6-a31b663ce1d2',
+      destination: {
+        code: 'AE',
+        name: 'United Arab Emirates',
+        tier: 'TIER_2',
+      },
+      shipDate: '2025-06-01',
+      candidates: [
+        {
+          productId: 'nvidia-b200',
+          eccn: '3A090.a',
+          tppPerUnit: 36000,
+          h100Equivalents: 2.3,
+          maxUnits: {
+            withoutLicense: 747,
+            withLicenseWithinAllocation: 21944,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+        {
+          productId: 'nvidia-h200-sxm',
+          eccn: '3A090.a',
+          tppPerUnit: 15832,
+          h100Equivalents: 1,
+          maxUnits: {
+            withoutLicense: 1699,
+            withLicenseWithinAllocation: 49898,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+        {
+          productId: 'amd-mi300x',
+          eccn: '3A090.a',
+          tppPerUnit: 20919.2,
+          h100Equivalents: 1.3,
+          maxUnits: {
+            withoutLicense: 1285,
+            withLicenseWithinAllocation: 37764,
+          },
+          authorization: 'LPP',
+          limitedBy: {
+            withoutLicense: 'LPP',
+            withLicenseWithinAllocation: 'COUNTRY_ALLOCATION',
+          },
+        },
+      ],
+      pools: {
+        countryAllocation: {
+          capTpp: 790000000,
+          usedTpp: 0,
+          remainingTpp: 790000000,
+        },
+        lpp: {
+          year: 2025,
+          capTpp: 26900000,
+          usedTpp: 0,
+          remainingTpp: 26900000,
+        },
+      },
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
+    },
+  },
+};
+
+export const BATCH_REQUEST_EXAMPLES: NamedExamples = {
+  twoChecks: {
+    summary: 'South Korea and the UAE in one batch',
+    value: { checks: [SOUTH_KOREA_CHECK, UAE_CHECK] },
+  },
+};
+
+export const BATCH_RESULT_EXAMPLES: NamedExamples = {
+  answeredAndRefused: {
+    summary: 'One check answered, one refused on its own (UK is not an ISO 3166-1 code)',
+    value: {
+      data: [
+        { index: 0, decision: DECISION_EXAMPLES.southKorea?.value },
+        {
+          index: 1,
+          problem: {
+            type: problemType('VALIDATION_FAILED'),
+            title: ERROR_CATALOGUE.VALIDATION_FAILED.title,
+            status: 400,
+            detail: 'body.destination: unknown country code UK. Did you mean GB (United Kingdom)?',
+            code: 'VALIDATION_FAILED',
+            requestId: '7b0f0c55-4a57-4a64-a4b8-3c8f1b0e9d21',
+            instance: '/v1/checks/batch',
+            errors: [
+              {
+                path: 'body.checks[1].destination',
+                message: 'unknown country code UK. Did you mean GB (United Kingdom)?',
+              },
+            ],
+          },
+        },
+      ],
+    },
+  },
+};
+
+export const CSV_BATCH_EXAMPLE = [
+  'order,destination,endUserName,endUserHeadquarters,shipDate,productId,quantity',
+  'PO-1001,KR,Example Korea Cloud,KR,2025-06-01,nvidia-h100-sxm,10000',
+  'PO-1002,AE,Example Cloud LLC,AE,2025-06-01,nvidia-h100-sxm,2000',
+  'PO-1002,,,,,nvidia-h200-sxm,10',
+  '',
+].join('\n');
+
+export const BATCH_CSV_RESULT_EXAMPLE = [
+  'index,order,checkId,allowed,licenseRequired,authorization,reviewPolicy,destination,totalTpp,h100Equivalents,reasons,ruleset,inForceOnShipDate,errorCode,errorDetail',
+  '0,PO-1001,68eac1e9-9e83-4fd4-b42f-1be4cf5084f1,true,false,AIA,,KR,158320000,10000,TIER1_AIA,ai-diffusion-2025,false,,',
+  '1,PO-1002,0e5d3d7c-0c55-4d3b-9d8e-2f1c6a0b7e11,false,true,,PRESUMPTION_OF_APPROVAL,AE,31822320,2010,LPP_LIMIT_EXCEEDED TIER2_LICENSE_WITHIN_ALLOCATION,ai-diffusion-2025,false,,',
+  '',
+].join('\n');
+
+export const CHECK_RECORD_HTML_EXAMPLE =
+  '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Export check 68eac1e9-9e83-4fd4-b42f-1be4cf5084f1</title>\n' +
+  '<style>…</style>\n</head>\n<body>\n<h1>Export compliance check: South Korea (KR)</h1>\n' +
+  '<div class="verdict allowed">Allowed under License Exception/authorization AIA</div>\n…';

@@ -21,31 +21,35 @@ const QuantitySchema = z
   .min(1, 'must be at least 1')
   .max(MAX_QUANTITY, `must be at most ${MAX_QUANTITY.toLocaleString('en-US')}`);
 
+export const ProductIdSchema = z.string().min(1).max(64).describe('A catalogue id from GET /v1/products');
+
 const CatalogueLineSchema = z
   .strictObject({
-    productId: z.string().min(1).max(64).describe('A catalogue id from GET /v1/products'),
+    productId: ProductIdSchema,
     quantity: QuantitySchema,
   })
   .meta({ id: 'CatalogueLine', description: 'A catalogue product by id' });
 
+/** The figures of a custom item, without its quantity (a plan's candidate has none). */
+export const CustomItemFields = {
+  description: z.string().min(1).max(200).optional(),
+  kind: z.enum(['CHIP', 'SYSTEM']).default('CHIP').describe('SYSTEM: a computer or assembly (4A090)'),
+  tpp: z.number().positive().max(1e9).describe('TPP of one unit (a system: all of its chips together)'),
+  performanceDensity: z
+    .number()
+    .nonnegative()
+    .max(1e4)
+    .nullable()
+    .describe(
+      'TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified)',
+    ),
+  datacenter: z.boolean().describe('Designed or marketed for data centres (Note 2 to 3A090)'),
+  chipsPerUnit: z.number().int().min(1).max(100_000).optional().describe('For a SYSTEM: chips in one unit'),
+  memoryBandwidthGBs: z.number().positive().max(1e6).nullable().optional(),
+};
+
 const CustomLineSchema = z
-  .strictObject({
-    description: z.string().min(1).max(200).optional(),
-    kind: z.enum(['CHIP', 'SYSTEM']).default('CHIP').describe('SYSTEM: a computer or assembly (4A090)'),
-    tpp: z.number().positive().max(1e9).describe('TPP of one unit (a system: all of its chips together)'),
-    performanceDensity: z
-      .number()
-      .nonnegative()
-      .max(1e4)
-      .nullable()
-      .describe(
-        'TPP / applicable die area of the chip; null if unknown (then only TPP >= 4800 or < 1600 can be classified)',
-      ),
-    datacenter: z.boolean().describe('Designed or marketed for data centres (Note 2 to 3A090)'),
-    chipsPerUnit: z.number().int().min(1).max(100_000).optional().describe('For a SYSTEM: chips in one unit'),
-    memoryBandwidthGBs: z.number().positive().max(1e6).nullable().optional(),
-    quantity: QuantitySchema,
-  })
+  .strictObject({ ...CustomItemFields, quantity: QuantitySchema })
   .meta({ id: 'CustomLine', description: 'An item described by its figures instead of a catalogue id' });
 
 const LineSchema = z.union([CatalogueLineSchema, CustomLineSchema]);
@@ -56,6 +60,24 @@ export const IsoDateSchema = z
   .refine(isIsoDate, 'is not a real calendar date')
   .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
+/** Who, where, when and under which pack: the fields a check and a plan share. */
+export const OrderContextFields = {
+  endUser: z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
+    verifiedEndUser: z.enum(VERIFIED_END_USER_KINDS).nullable().default(null).describe('UVEU, NVEU or null'),
+  }),
+  consignee: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Ultimate consignee; defaults to endUser.name'),
+  shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
+  ruleset: z.string().min(1).max(64).optional().describe('Rule pack id; defaults to the configured default'),
+};
+
 export const ShipmentRequestSchema = z
   .strictObject({
     destination: CountryCodeSchema.describe('Where the items go: ISO 3166-1 alpha-2, case-insensitive'),
@@ -63,29 +85,7 @@ export const ShipmentRequestSchema = z
       .array(LineSchema)
       .min(1, 'an order needs at least one item')
       .max(MAX_ITEMS, `at most ${MAX_ITEMS} items per order`),
-    endUser: z.strictObject({
-      name: z.string().trim().min(1).max(200),
-      headquarters: CountryCodeSchema.describe('Where the end user or its ultimate parent is headquartered'),
-      verifiedEndUser: z
-        .enum(VERIFIED_END_USER_KINDS)
-        .nullable()
-        .default(null)
-        .describe('UVEU, NVEU or null'),
-    }),
-    consignee: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Ultimate consignee; defaults to endUser.name'),
-    shipDate: IsoDateSchema.optional().describe('Defaults to today (UTC)'),
-    ruleset: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe('Rule pack id; defaults to the configured default'),
+    ...OrderContextFields,
   })
   .meta({
     id: 'ShipmentRequest',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../../../db/unavailable.ts';
 import { AppError } from '../../../errors.ts';
 import { checkDatabase } from '../../../services/readiness.ts';
 import { problems } from '../../schemas/common.ts';
@@ -43,12 +44,17 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
+      const { db, outage } = request.server.deps;
       try {
-        await checkDatabase(request.server.deps.db);
+        await checkDatabase(db);
       } catch (error) {
-        request.log.warn({ err: error }, 'readiness probe: database unreachable');
-        throw new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable.');
+        // An unreachable database is DATABASE_UNAVAILABLE (503, Retry-After), logged once per outage by the
+        // error handler; anything else (say, a missing table) is logged here.
+        if (isDatabaseUnavailable(error)) throw error;
+        request.log.warn({ err: error }, 'readiness probe: database not usable');
+        throw new AppError('SERVICE_UNAVAILABLE', 'The database is not usable.');
       }
+      outage.succeeded();
       return { status: 'ready' as const, database: 'ok' as const };
     },
   );

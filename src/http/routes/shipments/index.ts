@@ -13,7 +13,8 @@ import {
 } from '../../schemas/examples.ts';
 import { DecisionSchema, ShipmentRequestSchema } from '../../schemas/shipment-request.ts';
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+/** 1 to 255 visible ASCII characters (no spaces or controls): order numbers like po-1001 are keys as they are. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 const ShipmentFields = {
   id: z.string().uuid(),
@@ -77,7 +78,9 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
           'idempotency-key': z
             .string()
             .optional()
-            .describe('8-128 characters of [A-Za-z0-9._:-], unique per shipment'),
+            .describe(
+              '1-255 visible ASCII characters (no spaces), unique per shipment; an order number will do',
+            ),
         }),
         body: ShipmentRequestSchema,
         response: { 201: ShipmentCreatedSchema, ...problems(400, 401, 403, 409, 413, 415, 429, 503) },
@@ -95,11 +98,17 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
         );
       }
       if (!IDEMPOTENCY_KEY.test(key)) {
-        throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header is malformed.', {
-          errors: [
-            { path: 'headers.idempotency-key', message: 'must be 8-128 characters of A-Z a-z 0-9 . _ : -' },
-          ],
-        });
+        const why =
+          key.length > 255
+            ? `is ${key.length} characters long`
+            : 'contains a space, a control character or a character outside ASCII';
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The Idempotency-Key header ${why}: use 1 to 255 visible ASCII characters, such as your order number (po-1001).`,
+          {
+            errors: [{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }],
+          },
+        );
       }
       const result = await reserveShipment(serviceContext(request), {
         body: request.body,
