@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -44,5 +45,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The console's browser modules (plain ES modules, type-checked by src/console/tsconfig.json).
+    files: ['src/console/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
 );

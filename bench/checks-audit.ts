@@ -6,6 +6,7 @@
  * Runs against DATABASE_URL, or a throwaway embedded PostgreSQL (fsync off unless --durable), and ends by
  * verifying the audit chain, so a faster writer that breaks the chain does not pass for an improvement.
  */
+import { createOrganisation } from '../src/services/organisations.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
     await deployMigrations(endpoint);
     await seedReferenceData(db);
     const ctx = { db, actor: null, requestId: 'bench', now: () => new Date() };
-    const { key } = await createApiKey(ctx, { role: 'vendor', name: 'bench' });
+    const exporter = await createOrganisation(ctx, { name: 'bench exporter', country: 'US' });
+    const { key } = await createApiKey(ctx, { role: 'vendor', name: 'bench', organisationId: exporter.id });
     const app = await buildApp({ config, db, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();

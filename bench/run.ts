@@ -35,6 +35,7 @@ import {
   TIER2_CHECK,
 } from './lib/fixtures.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { syntheticCsl } from './lib/synthetic-csl.ts';
 import { ResourceSampler, type CpuUse, type MemoryPeak } from './lib/memory.ts';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import {
@@ -88,6 +89,10 @@ const STOP_GRACE_MS = 30_000;
 const SETTLE_MS = 1_500;
 /** Cores used by processes outside the benchmark above which a phase's figures are flagged as disturbed. */
 const FOREIGN_CPU_WARNING = 0.2;
+/** Screening phase: synthetic list size, its seed, and sequential checks timed before and after the import. */
+const SCREENING_ENTRIES = envNumber('BENCH_SCREENING_ENTRIES', 100_000, 1, 1_000_000);
+const SCREENING_SEED = envNumber('BENCH_SCREENING_SEED', 20_261_202, 0, 2 ** 31);
+const SCREENING_SAMPLES = 300;
 
 /** Issue 17's goal table: every throughput and tail target is a ratio to the ceiling measured in the same run. */
 const TARGETS = {
@@ -179,6 +184,8 @@ async function startService(
       BOOTSTRAP_OFFICER_KEY: officerKey,
       // The per-key rate limit would otherwise answer most of the load with 429s.
       RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The screening phase posts a 100,000-entry list (tens of MB) in one request; other bodies are small.
+      ADMISSION_MAX_BYTES: '268435456',
     };
     delete env.DATABASE_URL;
     const spawnedAt = performance.now();
@@ -256,7 +263,16 @@ async function keyFor(
   officerKey: string,
   role: 'vendor' | 'procurement',
 ): Promise<{ key: string; source: string }> {
-  const created = await call(base, officerKey, 'POST', '/v1/api-keys', { role, name: `bench ${role}` });
+  const exporter = await call(base, officerKey, 'POST', '/v1/organisations', {
+    name: `bench exporter ${role}`,
+    country: 'US',
+  });
+  const organisationId = field(exporter.json, 'id');
+  const created = await call(base, officerKey, 'POST', '/v1/api-keys', {
+    role,
+    name: `bench ${role}`,
+    ...(typeof organisationId === 'string' ? { organisationId } : {}),
+  });
   const key = field(created.json, 'key');
   if ((created.status === 200 || created.status === 201) && typeof key === 'string')
     return { key, source: `POST /v1/api-keys (${role})` };
@@ -769,6 +785,63 @@ function evaluateTargets(
 
 // ---------------------------------------------------------------------------------------------------------------
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function sequentialCheckMedian(base: string, key: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SCREENING_SAMPLES; i++) {
+    const started = performance.now();
+    const res = await call(base, key, 'POST', '/v1/checks', TIER1_CHECK);
+    times.push(performance.now() - started);
+    expect(res.status === 200, `check during the screening phase answered ${res.status}`);
+  }
+  return median(times);
+}
+
+interface ScreeningFigures {
+  entries: number;
+  importMs: number;
+  medianBeforeMs: number;
+  medianAfterMs: number;
+}
+
+async function screeningPhase(
+  base: string,
+  officerKey: string,
+  vendorKey: string,
+): Promise<ScreeningFigures> {
+  console.error(`  screening: timing ${SCREENING_SAMPLES} sequential checks without a list…`);
+  const medianBeforeMs = await sequentialCheckMedian(base, vendorKey);
+  const body = JSON.stringify(syntheticCsl(SCREENING_ENTRIES, SCREENING_SEED));
+  console.error(
+    `  screening: importing ${SCREENING_ENTRIES} synthetic entries (${(body.length / 1e6).toFixed(1)} MB)…`,
+  );
+  const started = performance.now();
+  const response = await fetch(`${base}/v1/screening-lists`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${officerKey}`, 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(600_000),
+  });
+  const importMs = performance.now() - started;
+  const summary = (await response.json()) as { entries?: number };
+  expect(response.status === 201, `screening import answered ${response.status}: ${JSON.stringify(summary)}`);
+  const probe = await call(base, vendorKey, 'POST', '/v1/checks', TIER1_CHECK);
+  expect(
+    field(probe.json, 'screening', 'listId') !== null,
+    `a check after the import should name the list: ${JSON.stringify(probe.json)}`,
+  );
+  console.error(`  screening: timing ${SCREENING_SAMPLES} sequential checks against the list…`);
+  const medianAfterMs = await sequentialCheckMedian(base, vendorKey);
+  return { entries: summary.entries ?? 0, importMs, medianBeforeMs, medianAfterMs };
+}
+
 async function main(): Promise<number> {
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const benchRoot = join(ROOT, '.bench-data');
@@ -906,6 +979,19 @@ async function main(): Promise<number> {
   phases[heavyRun.phase.name] = heavyRun.phase;
   await settle();
 
+  // 4. Screening (issue 13), its own phase: import a synthetic list of SCREENING_ENTRIES entries through the API,
+  // then compare the median of sequential Tier 1 checks before and after, and load-test checks against the list.
+  const screening = await screeningPhase(service.base, officerKey, vendor.key);
+  const screenedSpec = checkSpec(service.base, vendor.key, TIER1_CHECK, DURATION_S);
+  await warmUp(screenedSpec);
+  await settle();
+  phases['checks tier 1, screened'] = await measure(
+    'checks tier 1, screened',
+    service.proc.pid,
+    screenedSpec,
+  );
+  await settle();
+
   console.error('  verifying the allocation and the ledger…');
   const verification = await verifyReservations(service, procurement.key, perShipmentTpp);
   const reservationResponses = { ...reservationTally, other: Object.fromEntries(reservationTally.other) };
@@ -947,6 +1033,7 @@ async function main(): Promise<number> {
     'ordinary checks',
     'ordinary checks + heavy orders',
     'rate limiter',
+    'checks tier 1, screened',
   ];
   const phaseList = order.map((n) => phases[n] as Phase);
   const targets = evaluateTargets(phases, phases.ceiling, verification, coldStartMs, heavyRun.heavy);
@@ -977,6 +1064,11 @@ async function main(): Promise<number> {
         'those figures are low; rerun on a quiet machine.',
     );
   }
+  console.log(
+    `screening: ${screening.entries} synthetic entries (seed ${SCREENING_SEED}) imported through the API in ${(screening.importMs / 1000).toFixed(1)} s; ` +
+      `sequential Tier 1 check median ${screening.medianBeforeMs.toFixed(2)} ms before, ${screening.medianAfterMs.toFixed(2)} ms after: ` +
+      `screening adds ${(screening.medianAfterMs - screening.medianBeforeMs).toFixed(2)} ms (${SCREENING_SAMPLES} checks each)`,
+  );
   console.log('\ntargets:');
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.measured}`);
 
@@ -1011,6 +1103,7 @@ async function main(): Promise<number> {
     verification,
     rateLimiter: limiterCost,
     reservationResponses,
+    screening: { ...screening, seed: SCREENING_SEED, samples: SCREENING_SAMPLES },
     targets,
     profiles,
   };

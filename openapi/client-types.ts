@@ -181,7 +181,7 @@ export interface paths {
         };
         /**
          * Rule packs and their legal status
-         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers.
+         * @description Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before it was enforced: its answers are planning answers. `inForce` says which pack "ruleset": "in-force" selects on that date (the pack legally in force on the ship date).
          */
         get: operations["listRulesets"];
         put?: never;
@@ -383,11 +383,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The caller's organisation's shipments, newest first
+         * @description Filters combine. Officers and auditors see every organisation. Pages follow nextCursor; a cursor stays valid while new shipments arrive.
+         */
+        get: operations["listShipments"];
         put?: never;
         /**
          * Evaluate a shipment and reserve the quota it uses
-         * @description Decides exactly like POST /v1/checks and, in the same database transaction, holds what the shipment uses: the country allocation while a licence is sought (PENDING_LICENSE) or the consignee's LPP budget (RESERVED). CLEARED holds nothing; REJECTED is a presumption of denial. Requires an Idempotency-Key header: a retry with the same key and body returns the same shipment (Idempotent-Replayed: true) without a second hold; the same key with another body is 409. Keys are scoped to the API key.
+         * @description Decides exactly like POST /v1/checks and, in the same database transaction, holds what the shipment uses: the country allocation while a licence is sought (PENDING_LICENSE) or the consignee's LPP budget (RESERVED). CLEARED holds nothing; REJECTED is a presumption of denial. Requires an Idempotency-Key header: a retry with the same key and body returns the same shipment (Idempotent-Replayed: true) without a second hold; the same key with another body is 409. Keys are scoped to the API key. The shipment belongs to the key's organisation; externalReference is unique within it. Location names the shipment.
          */
         post: operations["createShipment"];
         delete?: never;
@@ -405,11 +409,31 @@ export interface paths {
         };
         /**
          * A shipment and its current status
-         * @description The decision it was created with, what it holds, and its status now.
+         * @description The same view as the 201 that created it. Another organisation's shipment is 404 (its existence is not revealed).
          */
         get: operations["getShipment"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/{id}/license": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a licence to a PENDING_LICENSE shipment: it becomes LICENSED
+         * @description Checks that the licence is the shipment's organisation's, for its destination and consignee, covers every item's ECCN, is valid on the ship date and has the shipment's TPP remaining; a failure is 409 with a code naming the condition. Holds the TPP on the licence. Attaching the attached licence again changes nothing. Audited.
+         */
+        post: operations["attachLicense"];
         delete?: never;
         options?: never;
         head?: never;
@@ -426,8 +450,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record that the shipment shipped: its hold becomes consumption
-         * @description RESERVED, PENDING_LICENSE (give the licence number) and CLEARED shipments can ship. Idempotent: shipping a shipped shipment answers 200 and changes nothing. Cancelled, rejected or expired shipments are 409. Audited.
+         * Record that the shipment shipped: its holds become consumption
+         * @description RESERVED, CLEARED and LICENSED shipments can ship. A PENDING_LICENSE shipment is 409 LICENSE_REQUIRED until a licence is attached. A licenseNumber, if given, must be the attached licence. Idempotent: shipping a shipped shipment answers 200 and changes nothing. Cancelled, rejected or expired shipments are 409. Audited.
          */
         post: operations["shipShipment"];
         delete?: never;
@@ -446,10 +470,162 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel the shipment and release its hold
-         * @description Idempotent: cancelling a cancelled shipment answers 200 and changes nothing. A shipped shipment is 409. Audited.
+         * Cancel the shipment and release its holds
+         * @description The body is optional ({ "reason" }); a POST without one works with or without a JSON content type. Idempotent: cancelling a cancelled shipment answers 200 and changes nothing. A shipped shipment is 409. Audited.
          */
         post: operations["cancelShipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List exporters (officer, auditor)
+         * @description Every organisation, oldest first, with the id its keys are issued for.
+         */
+        get: operations["listOrganisations"];
+        put?: never;
+        /**
+         * Record an exporter (officer)
+         * @description Vendor and procurement keys are then issued for it (POST /v1/api-keys with organisationId). Audited.
+         */
+        post: operations["createOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search parties by name (any spelling) and country
+         * @description The query is folded like a name (case, look-alike letters, punctuation and spacing do not matter) and matched against the identity of every party; without q, every party (of the country).
+         */
+        get: operations["listParties"];
+        put?: never;
+        /**
+         * Record a consignee or end user, or find the one with the same identity
+         * @description 201 with a new party, or 200 with the existing party whose identity (folded name plus country) is the same: "Gulf AI, LLC", "gulf ai llc" and look-alike spellings are one party. Creation is audited.
+         */
+        post: operations["createParty"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parties/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A party with its LPP use per year
+         * @description The consignee's License Exception LPP budget (26,900,000 TPP per calendar year under ai-diffusion-2025): reserved plus shipped, per year in which it received anything under LPP.
+         */
+        get: operations["getParty"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licences, newest first: the caller's organisation's (all for officers and auditors)
+         * @description Each with its TPP authorised, used (shipped), held (attached, unshipped) and remaining, and its status.
+         */
+        get: operations["listLicenses"];
+        put?: never;
+        /**
+         * Record a BIS licence (officer)
+         * @description Opens a LICENSE pool in the quota ledger capped at tppAuthorized. The consignee is a party id or a name (resolved by identity in the destination). Audited.
+         */
+        post: operations["recordLicense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licenses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A licence with its TPP used, held and remaining
+         * @description Another organisation's licence is 404 to a procurement key.
+         */
+        get: operations["getLicense"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licenses/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a licence (officer)
+         * @description No new attachments; attached shipments not yet shipped go back to PENDING_LICENSE and their TPP on the licence is released. Idempotent. Audited.
+         */
+        post: operations["revokeLicense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The allocation balances of every Tier 2 country
+         * @description One entry per Tier 2 country with an allocation, by code: the same balances as GET /v1/quotas/{code}, read in one go (the console draws its allocation chart from it).
+         */
+        get: operations["listQuotas"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -476,6 +652,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/screening-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Screening-list imports, newest first
+         * @description Every import with its counts by source and its malformed entries. A decision names the import it screened against (screening.listId); the first one here is what checks use now.
+         */
+        get: operations["listScreeningLists"];
+        put?: never;
+        /**
+         * Import a restricted-party list (officer)
+         * @description Imports a Consolidated Screening List file as a new version; checks and reservations screen against the latest. Malformed entries are reported by index and skipped. Audited (screening_list.import). For the full file, `npm run screening -- import <file>` streams it from disk.
+         */
+        post: operations["importScreeningList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Screen one name against the latest list
+         * @description Matches the name (and its alternate spellings, look-alike letters and accents) against every name and alternate name of the latest import. A country raises the score of entries there and lowers others.
+         */
+        post: operations["createScreening"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I: the calling key, its name and role
+         * @description Answers for any valid key (401 otherwise). Never returns the secret or its hash. The console calls it to sign in and to show only what the role may use.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -490,10 +730,22 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description null for deployment-wide officer and auditor keys */
+            organisationId: string | null;
+            expiresAt: string | null;
             revokedAt: string | null;
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
+        };
+        /**
+         * @example {
+         *       "licenseId": "0d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a"
+         *     }
+         */
+        AttachLicenseRequest: {
+            /** Format: uuid */
+            licenseId: string;
         };
         AuditEvent: {
             /** @description Position in the chain, from 1, without gaps */
@@ -570,6 +822,15 @@ export interface components {
                 problem: components["schemas"]["Problem"];
             })[];
         };
+        /**
+         * @example {
+         *       "reason": "Order withdrawn by the customer"
+         *     }
+         */
+        CancelShipment: {
+            /** @description Why, for the record */
+            reason?: string;
+        } | null;
         /** @description A catalogue product to plan for */
         CatalogueCandidate: {
             /** @description A catalogue id from GET /v1/products */
@@ -624,6 +885,13 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        ConsolidatedScreeningList: {
+            /** @description The CSL entries */
+            results: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description A destination with its AI Diffusion tier and, in Tier 2, its allocation */
         Country: {
             code: string;
@@ -657,13 +925,40 @@ export interface components {
         /**
          * @example {
          *       "role": "vendor",
-         *       "name": "ERP integration (EMEA)"
+         *       "name": "ERP integration (EMEA)",
+         *       "organisationId": "5b0c7e1f-2d3a-4e5f-8a9b-0c1d2e3f4a5b"
+         *     }
+         * @example {
+         *       "role": "auditor",
+         *       "name": "Audit firm",
+         *       "expiresAt": "2026-12-31T23:59:59Z"
          *     }
          */
         CreateApiKeyRequest: {
             role: components["schemas"]["Role"];
             /** @description Who or what holds the key, e.g. "ERP integration (EMEA)" */
             name: string;
+            /**
+             * Format: uuid
+             * @description Required for vendor and procurement keys (they act for one exporter); absent for officer and auditor keys
+             */
+            organisationId?: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working (ISO date-time); an expired key is 401. Absent: no expiry
+             */
+            expiresAt?: string;
+        };
+        CreateOrganisationRequest: {
+            name: string;
+            /** @description ISO 3166-1 alpha-2 code, case-insensitive */
+            country: string;
+        };
+        CreatePartyRequest: {
+            name: string;
+            /** @description ISO 3166-1 alpha-2 code, case-insensitive */
+            country: string;
+            address?: string;
         };
         /** @description Datasheet inputs of a new product; TPP, density and ECCN are computed from them */
         CreateProduct: {
@@ -700,6 +995,9 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description null for deployment-wide officer and auditor keys */
+            organisationId: string | null;
+            expiresAt: string | null;
             /** @description The secret: shown in this answer only, store it now */
             key: string;
         };
@@ -744,19 +1042,67 @@ export interface components {
         };
         /** @description The decision, with coded reasons citing the rule behind each */
         Decision: {
+            /**
+             * @description The one word to act on: ALLOWED (may ship now), NOTIFICATION_REQUIRED (License Exception NAC: ship once BIS has been notified and has not objected), LICENSE_REQUIRED (see reviewPolicy) or REVIEW (a person must look first; never a clearance)
+             * @enum {string}
+             */
+            outcome: "ALLOWED" | "NOTIFICATION_REQUIRED" | "LICENSE_REQUIRED" | "REVIEW";
+            /** @description The rule pack that decided, and whether it was the law on the ship date */
+            ruleset: {
+                id: string;
+                name: string;
+                citation: string;
+                /** @enum {string} */
+                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                /** @description false: a planning answer, not the law on the ship date */
+                inForceOnShipDate: boolean;
+                /**
+                 * @description REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)
+                 * @enum {string}
+                 */
+                selectedBy: "REQUESTED" | "IN_FORCE" | "DEFAULT";
+            };
+            warnings: string[];
             /** @description Id of this decision; its audit event has it as target */
             checkId: string;
-            /** @description May ship now without a new licence */
+            /** @description true only when outcome is ALLOWED: may ship now without a licence or notification */
             allowed: boolean;
             licenseRequired: boolean;
-            /** @description AIA, LPP, VEU, NLR (no licence required) or null */
-            authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+            /** @description AIA, LPP, VEU, NLR (no licence required), NAC or ACA (License Exceptions of 15 CFR 740.8), or null */
+            authorization: ("AIA" | "LPP" | "VEU" | "NLR" | "NAC" | "ACA") | null;
             /** @description null when no licence is needed */
             reviewPolicy: ("PRESUMPTION_OF_APPROVAL" | "CASE_BY_CASE" | "PRESUMPTION_OF_DENIAL") | null;
+            /** @description What License Exception NAC asks before the shipment may go; null when no notification is due */
+            notification: {
+                /** @constant */
+                exception: "NAC";
+                submitTo: string;
+                /** @description Days BIS has to object */
+                waitingDays: number;
+                /** @description The last day to notify for the waiting period to end by the ship date */
+                notifyBy: string;
+                /** @description What the notification must say */
+                contents: string[];
+                citation: string;
+            } | null;
+            /** @enum {string} */
+            transaction: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description The country a REEXPORT leaves; null otherwise */
+            exportFrom: string | null;
             destination: {
                 code: string;
                 name: string;
-                tier: components["schemas"]["Tier"];
+                /** @description Only under a pack with tiers (ai-diffusion-2025): the tier on the ship date. Absent under baseline-2023, which has no tiers */
+                tier?: components["schemas"]["Tier"];
+                /** @description Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date */
+                countryGroups: string[];
+            };
+            /** @description The ultimate consignee, resolved to a party by identity */
+            consignee: {
+                /** @description The party; null when no shipment has recorded it yet */
+                id: string | null;
+                /** @description The party's recorded spelling */
+                name: string;
             };
             items: {
                 productId?: string;
@@ -807,20 +1153,12 @@ export interface components {
             };
             reasons: {
                 /** @enum {string} */
-                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "OUTSIDE_3A090_4A090";
+                code: "TIER3_DESTINATION" | "TIER3_HEADQUARTERS" | "TIER1_AIA" | "TIER1_DESTINATION_NON_TIER1_HEADQUARTERS" | "VEU_AUTHORIZED" | "VEU_NOT_ELIGIBLE" | "LPP_WITHIN_LIMIT" | "LPP_LIMIT_EXCEEDED" | "TIER2_LICENSE_WITHIN_ALLOCATION" | "TIER2_ALLOCATION_EXCEEDED" | "BASELINE_DESTINATION_LICENSE_REQUIRED" | "BASELINE_HEADQUARTERS_LICENSE_REQUIRED" | "BASELINE_NO_LICENSE_REQUIRED" | "BASELINE_REVIEW_POLICY" | "CHINA_CASE_BY_CASE_REVIEW" | "CHINA_CASE_BY_CASE_OUT_OF_SCOPE" | "NAC_NOTIFICATION_REQUIRED" | "ACA_AUTHORIZED" | "EXCEPTION_UNAVAILABLE_EMBARGO" | "OUTSIDE_3A090_4A090" | "ENTITY_LIST_MATCH" | "MEU_LIST_MATCH" | "UNVERIFIED_LIST_MATCH" | "DENIED_PERSONS_LIST_MATCH" | "SDN_LIST_MATCH" | "OTHER_LIST_MATCH" | "SCREENING_POSSIBLE_MATCH";
                 message: string;
                 citation: string;
             }[];
-            ruleset: {
-                id: string;
-                name: string;
-                citation: string;
-                /** @enum {string} */
-                status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
-                /** @description false: a planning answer, not the law on the ship date */
-                inForceOnShipDate: boolean;
-            };
-            warnings: string[];
+            /** @description The parties (consignee, end user) screened against the latest restricted-party list import */
+            screening: components["schemas"]["ScreeningResult"] | null;
         };
         /**
          * @description OUTSIDE_* means outside 3A090/4A090, not "cleared": other EAR controls may still apply
@@ -837,7 +1175,93 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        /** @description A BIS licence; its TPP lives in the quota ledger like a country's allocation */
+        License: {
+            /** Format: uuid */
+            id: string;
+            /** @description The BIS licence number */
+            number: string;
+            /**
+             * Format: uuid
+             * @description The exporter the licence was issued to
+             */
+            organisationId: string;
+            destination: string;
+            /** Format: uuid */
+            consigneeId: string;
+            eccns: string[];
+            /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+            tppAuthorized: number;
+            /** @description Consumed by shipments that shipped under it */
+            tppUsed: number;
+            /** @description Held by attached shipments not yet shipped */
+            tppHeld: number;
+            /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+            tppRemaining: number;
+            /**
+             * @description REVOKED, else EXPIRED after validUntil, else EXHAUSTED at 0 remaining
+             * @enum {string}
+             */
+            status: "ACTIVE" | "EXPIRED" | "EXHAUSTED" | "REVOKED";
+            validFrom: string;
+            validUntil: string;
+            conditions: string | null;
+            revokedAt: string | null;
+            revokeReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LicenseList: {
+            data: components["schemas"]["License"][];
+        };
         MetricsText: string;
+        /** @description An exporter: its keys, shipments, checks and licences belong to it */
+        Organisation: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Where the exporter is established (ISO 3166-1 alpha-2) */
+            country: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OrganisationList: {
+            data: components["schemas"]["Organisation"][];
+        };
+        /** @description A consignee or end user. Identity: the name folded (NFKC, case, format characters, TR39 confusables, punctuation and spacing) plus the country */
+        Party: {
+            /** Format: uuid */
+            id: string;
+            /** @description The first spelling recorded; any spelling with the same identity finds this party */
+            name: string;
+            country: string;
+            address: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PartyDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @description The first spelling recorded; any spelling with the same identity finds this party */
+            name: string;
+            country: string;
+            address: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description LPP use per calendar year in which the party received anything under it */
+            lpp: {
+                year: number;
+                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                capTpp: number;
+                /** @description Reserved plus shipped under License Exception LPP */
+                usedTpp: number;
+                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
+                remainingTpp: number;
+            }[];
+        };
+        PartyList: {
+            data: components["schemas"]["Party"][];
+        };
         Peak: {
             /** @description e.g. fp8, int8, bf16 */
             precision: string;
@@ -853,7 +1277,10 @@ export interface components {
             destination: {
                 code: string;
                 name: string;
-                tier: components["schemas"]["Tier"];
+                /** @description Only under a pack with tiers (ai-diffusion-2025): the tier on the ship date. Absent under baseline-2023, which has no tiers */
+                tier?: components["schemas"]["Tier"];
+                /** @description Country Groups (Supp. No. 1 to 15 CFR part 740) of the destination on the ship date */
+                countryGroups: string[];
             };
             shipDate: string;
             candidates: {
@@ -871,7 +1298,7 @@ export interface components {
                     withLicenseWithinAllocation: number | null;
                 };
                 /** @description What lets the without-licence quantity ship; null when that route is closed */
-                authorization: ("AIA" | "LPP" | "VEU" | "NLR") | null;
+                authorization: ("AIA" | "LPP" | "VEU" | "NLR" | "NAC" | "ACA") | null;
                 limitedBy: {
                     /** @description What one unit more runs into: LPP (the consignee’s yearly budget), COUNTRY_ALLOCATION, NOT_AVAILABLE (the route is closed for this product), OTHER_RULE; null when nothing limits it */
                     withoutLicense: ("LPP" | "COUNTRY_ALLOCATION" | "NOT_AVAILABLE" | "OTHER_RULE") | null;
@@ -917,7 +1344,13 @@ export interface components {
             /** @description Products to size, each on its own (no quantities) */
             candidates: (components["schemas"]["CatalogueCandidate"] | components["schemas"]["CustomCandidate"])[];
             endUser: {
-                name: string;
+                /** @description The end user by name; or give partyId */
+                name?: string;
+                /**
+                 * Format: uuid
+                 * @description The end user as a recorded party (GET /v1/parties), instead of its name
+                 */
+                partyId?: string;
                 /** @description Where the end user or its ultimate parent is headquartered */
                 headquarters: string;
                 /**
@@ -926,12 +1359,24 @@ export interface components {
                  */
                 verifiedEndUser: ("UVEU" | "NVEU") | null;
             };
-            /** @description Ultimate consignee; defaults to endUser.name */
+            /** @description Ultimate consignee by name; defaults to endUser.name. Resolves to a party by identity: every spelling of one name shares one LPP budget */
             consignee?: string;
+            /**
+             * Format: uuid
+             * @description The ultimate consignee as a recorded party in the destination, instead of its name
+             */
+            consigneeId?: string;
             /** @description Defaults to today (UTC) */
             shipDate?: string;
-            /** @description Rule pack id; defaults to the configured default */
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
             ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
@@ -944,7 +1389,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "CHECK_NOT_FOUND" | "API_KEY_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
+            code: "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "COUNTRY_NOT_FOUND" | "PRODUCT_NOT_FOUND" | "SHIPMENT_NOT_FOUND" | "CHECK_NOT_FOUND" | "API_KEY_NOT_FOUND" | "ORGANISATION_NOT_FOUND" | "PARTY_NOT_FOUND" | "LICENSE_NOT_FOUND" | "RULESET_NOT_FOUND" | "NO_ALLOCATION" | "METHOD_NOT_ALLOWED" | "PRODUCT_EXISTS" | "IDEMPOTENCY_KEY_REUSED" | "SHIPMENT_STATE_CONFLICT" | "REQUEST_TIMEOUT" | "SCREENING_HIT" | "SCREENING_REVIEW_REQUIRED" | "EXTERNAL_REFERENCE_TAKEN" | "LICENSE_NUMBER_TAKEN" | "LICENSE_REQUIRED" | "LICENSE_WRONG_ORGANISATION" | "LICENSE_WRONG_DESTINATION" | "LICENSE_WRONG_CONSIGNEE" | "LICENSE_ECCN_NOT_COVERED" | "LICENSE_NOT_VALID_ON_SHIP_DATE" | "LICENSE_INSUFFICIENT_TPP" | "LICENSE_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "TOO_MUCH_IN_FLIGHT" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "OVERLOADED";
             /** @description Quote this when reporting a problem; it is in the server logs too */
             requestId: string;
             instance?: string;
@@ -1001,6 +1446,11 @@ export interface components {
             shippedH100e: number;
             remainingH100e: number;
         };
+        /** @description Every Tier 2 country with an allocation */
+        QuotaList: {
+            /** @description By country code */
+            data: components["schemas"]["Quota"][];
+        };
         /** @description The country allocation's balance: cap, held, shipped and left */
         QuotaSummary: {
             /** @description The allocation, doubled under a government-to-government arrangement */
@@ -1024,6 +1474,30 @@ export interface components {
             status: "ready";
             /** @constant */
             database: "ok";
+        };
+        RecordLicenseRequest: {
+            number: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** @description ISO 3166-1 alpha-2 code, case-insensitive */
+            destination: string;
+            /** Format: uuid */
+            consigneeId?: string;
+            /** @description The consignee by name, instead of consigneeId */
+            consignee?: string;
+            eccns: components["schemas"]["Eccn"][];
+            tppAuthorized: number;
+            validFrom: string;
+            validUntil: string;
+            conditions?: string;
+        };
+        /**
+         * @example {
+         *       "reason": "BIS revoked the licence on 2025-07-01"
+         *     }
+         */
+        RevokeLicenseRequest: {
+            reason: string;
         };
         /**
          * @description vendor: checks and reference data; procurement: vendor + shipments; officer: everything; auditor: read everything
@@ -1053,69 +1527,167 @@ export interface components {
         /** @description Every rule pack the service knows */
         RulesetList: {
             data: components["schemas"]["Ruleset"][];
+            /** @description What "ruleset": "in-force" in a check body selects on the requested date */
+            inForce: {
+                /** @constant */
+                name: "in-force";
+                date: string;
+                /** @description The pack "in-force" selects on that date; null when none was in force */
+                id: string | null;
+                explanation: string;
+            };
+        };
+        /** @description One import of a restricted-party screening list */
+        ScreeningListImport: {
+            /** @description The import id every decision screened against it names (screening.listId) */
+            id: string;
+            /** @description Entries accepted */
+            entries: number;
+            /** @description Accepted entries by CSL source */
+            sources: {
+                [key: string]: number;
+            };
+            importedAt: string;
+            /** @description Entries rejected */
+            malformedCount: number;
+            /** @description Rejected entries by their index in results[] (the first 1,000) */
+            malformed: {
+                index: number;
+                problem: string;
+            }[];
+            /** @description "api", or the file the CLI imported */
+            origin: string;
+        };
+        ScreeningListImports: {
+            data: components["schemas"]["ScreeningListImport"][];
+        };
+        /** @description One restricted-party list entry a name matched */
+        ScreeningMatch: {
+            /**
+             * @description Which party of the shipment matched
+             * @enum {string}
+             */
+            party?: "CONSIGNEE" | "END_USER";
+            /** @description The name that was screened */
+            partyName?: string;
+            /** @description The listed party */
+            entryName: string;
+            /** @description The listed name or alternate name that matched */
+            matchedName: string;
+            /** @description The CSL source list, e.g. "Entity List (EL) - Bureau of Industry and Security" */
+            source: string;
+            /**
+             * @description EL, MEU, UVL, DPL, SDN or OTHER
+             * @enum {string}
+             */
+            list: "EL" | "MEU" | "UVL" | "DPL" | "SDN" | "OTHER";
+            /** @description Countries of the entry's addresses */
+            countries: string[];
+            /** @description 0 to 1: 1 for the same party identity; trigram similarity otherwise, ±country */
+            score: number;
+            /** @enum {string} */
+            kind: "HIT" | "POSSIBLE_MATCH";
+            licenseRequirement: string | null;
+            licensePolicy: string | null;
+            federalRegisterNotice: string | null;
+            startDate: string | null;
+        };
+        ScreeningRequest: {
+            /** @description The party name */
+            name: string;
+            /** @description Where the party is, if known */
+            country?: string;
+        };
+        /** @description The matches of one name against the latest import */
+        ScreeningResponse: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
+        };
+        /** @description What a screening found, and against which import */
+        ScreeningResult: {
+            /** @description The import screened against (GET /v1/screening-lists); null: none yet */
+            listId: string | null;
+            importedAt: string | null;
+            matches: components["schemas"]["ScreeningMatch"][];
+        };
+        /** @description The API key presenting this request */
+        Session: {
+            /** @description Id of the API key that made this request */
+            keyId: string;
+            /** @description The label the key was issued with */
+            name: string;
+            /**
+             * @description What the key may do: vendor, procurement, officer or auditor
+             * @enum {string}
+             */
+            role: "vendor" | "procurement" | "officer" | "auditor";
+            /** @description The exporter a vendor or procurement key acts for; null for officer and auditor keys */
+            organisationId: string | null;
         };
         ShipShipment: {
-            /** @description The BIS licence, when one was needed */
+            /** @description The attached licence, as a cross-check */
             licenseNumber?: string;
         } | null;
+        /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
         Shipment: {
             /** Format: uuid */
             id: string;
             /**
-             * @description RESERVED, CLEARED, PENDING_LICENSE or REJECTED when created; then SHIPPED, CANCELLED or EXPIRED
+             * @description RESERVED, CLEARED, PENDING_LICENSE or REJECTED when created; LICENSED once a licence is attached; then SHIPPED, CANCELLED or EXPIRED
              * @enum {string}
              */
-            status: "RESERVED" | "CLEARED" | "PENDING_LICENSE" | "REJECTED" | "SHIPPED" | "CANCELLED" | "EXPIRED";
+            status: "RESERVED" | "CLEARED" | "PENDING_LICENSE" | "REJECTED" | "SHIPPED" | "CANCELLED" | "EXPIRED" | "LICENSED";
+            /**
+             * Format: uuid
+             * @description The exporter that owns the shipment
+             */
+            organisationId: string;
+            /** @description The buyer's order number, if given */
+            externalReference: string | null;
+            destination: string;
+            consignee: {
+                id: string | null;
+                name: string;
+            };
+            shipDate: string;
             decision: components["schemas"]["Decision"];
-            /** @description Quota held by this shipment (0 when nothing is held) */
+            /** @description What the shipment holds now; all 0 once it shipped (consumed), was cancelled or expired (released) */
             holds: {
                 /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
                 countryTpp: number;
                 /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
                 lppTpp: number;
                 lppYear: number | null;
+                /** @description TPP held on the attached licence */
+                licenseTpp: number;
             };
+            /** @description The attached licence (LICENSED, or SHIPPED under it) */
+            licenseId: string | null;
             /** @description When an unshipped hold is released */
             holdExpiresAt: string | null;
             /** Format: date-time */
             createdAt: string;
-            destination: string;
-            consignee: string;
-            shipDate: string;
             /** Format: date-time */
             updatedAt: string;
             shippedAt: string | null;
             cancelledAt: string | null;
+            cancelReason: string | null;
         };
-        ShipmentCreated: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description RESERVED, CLEARED, PENDING_LICENSE or REJECTED when created; then SHIPPED, CANCELLED or EXPIRED
-             * @enum {string}
-             */
-            status: "RESERVED" | "CLEARED" | "PENDING_LICENSE" | "REJECTED" | "SHIPPED" | "CANCELLED" | "EXPIRED";
-            decision: components["schemas"]["Decision"];
-            /** @description Quota held by this shipment (0 when nothing is held) */
-            holds: {
-                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
-                countryTpp: number;
-                /** @description Total processing performance, TPP units (15 CFR 772.1; 3A090 note) */
-                lppTpp: number;
-                lppYear: number | null;
-            };
-            /** @description When an unshipped hold is released */
-            holdExpiresAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        /** @description A proposed shipment: where it goes, what is in it and who will use it */
-        ShipmentRequest: {
+        /** @description A proposed shipment to reserve: the check body plus the buyer's order number */
+        ShipmentCreateRequest: {
             /** @description Where the items go: ISO 3166-1 alpha-2, case-insensitive */
             destination: string;
             items: (components["schemas"]["CatalogueLine"] | components["schemas"]["CustomLine"])[];
             endUser: {
-                name: string;
+                /** @description The end user by name; or give partyId */
+                name?: string;
+                /**
+                 * Format: uuid
+                 * @description The end user as a recorded party (GET /v1/parties), instead of its name
+                 */
+                partyId?: string;
                 /** @description Where the end user or its ultimate parent is headquartered */
                 headquarters: string;
                 /**
@@ -1124,12 +1696,71 @@ export interface components {
                  */
                 verifiedEndUser: ("UVEU" | "NVEU") | null;
             };
-            /** @description Ultimate consignee; defaults to endUser.name */
+            /** @description Ultimate consignee by name; defaults to endUser.name. Resolves to a party by identity: every spelling of one name shares one LPP budget */
             consignee?: string;
+            /**
+             * Format: uuid
+             * @description The ultimate consignee as a recorded party in the destination, instead of its name
+             */
+            consigneeId?: string;
             /** @description Defaults to today (UTC) */
             shipDate?: string;
-            /** @description Rule pack id; defaults to the configured default */
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
             ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
+            /** @description The buyer's order number: unique within the organisation, searchable with GET /v1/shipments */
+            externalReference?: string;
+        };
+        ShipmentList: {
+            data: components["schemas"]["Shipment"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @description A proposed shipment: where it goes, what is in it and who will use it */
+        ShipmentRequest: {
+            /** @description Where the items go: ISO 3166-1 alpha-2, case-insensitive */
+            destination: string;
+            items: (components["schemas"]["CatalogueLine"] | components["schemas"]["CustomLine"])[];
+            endUser: {
+                /** @description The end user by name; or give partyId */
+                name?: string;
+                /**
+                 * Format: uuid
+                 * @description The end user as a recorded party (GET /v1/parties), instead of its name
+                 */
+                partyId?: string;
+                /** @description Where the end user or its ultimate parent is headquartered */
+                headquarters: string;
+                /**
+                 * @description UVEU, NVEU or null
+                 * @default null
+                 */
+                verifiedEndUser: ("UVEU" | "NVEU") | null;
+            };
+            /** @description Ultimate consignee by name; defaults to endUser.name. Resolves to a party by identity: every spelling of one name shares one LPP budget */
+            consignee?: string;
+            /**
+             * Format: uuid
+             * @description The ultimate consignee as a recorded party in the destination, instead of its name
+             */
+            consigneeId?: string;
+            /** @description Defaults to today (UTC) */
+            shipDate?: string;
+            /** @description Rule pack id, or "in-force" for the pack legally in force on the ship date; defaults to the configured default */
+            ruleset?: string;
+            /**
+             * @description EXPORT (from the United States, the default), REEXPORT (from one foreign country to another; give exportFrom) or TRANSFER (within the destination country)
+             * @enum {string}
+             */
+            transaction?: "EXPORT" | "REEXPORT" | "TRANSFER";
+            /** @description For a REEXPORT only: the country the items leave (ISO 3166-1 alpha-2) */
+            exportFrom?: string;
         };
         /**
          * @description AI Diffusion tier (90 FR 4544): TIER_1 License Exception AIA destinations; TIER_2 capped by a country allocation; TIER_3 Country Group D:5 and Macau, presumption of denial
@@ -2716,6 +3347,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -2848,6 +3488,93 @@ export interface operations {
             };
         };
     };
+    listShipments: {
+        parameters: {
+            query?: {
+                status?: "RESERVED" | "CLEARED" | "PENDING_LICENSE" | "REJECTED" | "SHIPPED" | "CANCELLED" | "EXPIRED" | "LICENSED";
+                /** @description ISO 3166-1 alpha-2 code, case-insensitive */
+                destination?: string;
+                consigneeId?: string;
+                licenseId?: string;
+                externalReference?: string;
+                /** @description Created at or after (ISO date-time) */
+                from?: string;
+                /** @description Created before (ISO date-time) */
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createShipment: {
         parameters: {
             query?: never;
@@ -2858,20 +3585,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A proposed shipment: where it goes, what is in it and who will use it */
+        /** @description A proposed shipment to reserve: the check body plus the buyer's order number */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ShipmentRequest"];
+                "application/json": components["schemas"]["ShipmentCreateRequest"];
             };
         };
         responses: {
-            /** @description Created */
+            /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ShipmentCreated"];
+                    "application/json": components["schemas"]["Shipment"];
                 };
             };
             /** @description Invalid request: see errors[] for each bad field */
@@ -2968,7 +3695,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3042,6 +3769,122 @@ export interface operations {
             };
         };
     };
+    attachLicense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachLicenseRequest"];
+            };
+        };
+        responses: {
+            /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     shipShipment: {
         parameters: {
             query?: never;
@@ -3057,7 +3900,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3167,9 +4010,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelShipment"];
+            };
+        };
         responses: {
-            /** @description OK */
+            /** @description One view of a shipment: the 201 of its creation, GET, the list and every transition answer it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3270,6 +4117,902 @@ export interface operations {
             };
         };
     };
+    listOrganisations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrganisationRequest"];
+            };
+        };
+        responses: {
+            /** @description An exporter: its keys, shipments, checks and licences belong to it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listParties: {
+        parameters: {
+            query?: {
+                /** @description Name or part of one, in any spelling */
+                q?: string;
+                /** @description ISO 3166-1 alpha-2 code, case-insensitive */
+                country?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createParty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePartyRequest"];
+            };
+        };
+        responses: {
+            /** @description A consignee or end user. Identity: the name folded (NFKC, case, format characters, TR39 confusables, punctuation and spacing) plus the country */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Party"];
+                };
+            };
+            /** @description A consignee or end user. Identity: the name folded (NFKC, case, format characters, TR39 confusables, punctuation and spacing) plus the country */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Party"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getParty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyDetail"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLicenses: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordLicense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordLicenseRequest"];
+            };
+        };
+        responses: {
+            /** @description A BIS licence; its TPP lives in the quota ledger like a country's allocation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["License"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLicense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A BIS licence; its TPP lives in the quota ledger like a country's allocation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["License"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeLicense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeLicenseRequest"];
+            };
+        };
+        responses: {
+            /** @description A BIS licence; its TPP lives in the quota ledger like a country's allocation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["License"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQuotas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every Tier 2 country with an allocation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuotaList"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getQuota: {
         parameters: {
             query?: never;
@@ -3320,6 +5063,338 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScreeningLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImports"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importScreeningList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Consolidated Screening List file (the format of trade.gov consolidated.json) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsolidatedScreeningList"];
+            };
+        };
+        responses: {
+            /** @description One import of a restricted-party screening list */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningListImport"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScreening: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRequest"];
+            };
+        };
+        responses: {
+            /** @description The matches of one name against the latest import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningResponse"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded, or too much work in flight for this key; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (a bug); quote requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is at its admission budget; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key presenting this request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Invalid request: see errors[] for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not call this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,10 +16,16 @@ import { swaggerDocs } from './http/plugins/swagger.ts';
 import { apiKeyRoutes } from './http/routes/api-keys/index.ts';
 import { auditRoutes } from './http/routes/audit/index.ts';
 import { checkRoutes } from './http/routes/checks/index.ts';
+import { consoleRoutes } from './http/routes/console/index.ts';
 import { countryRoutes } from './http/routes/countries/index.ts';
 import { healthRoutes } from './http/routes/health/index.ts';
 import { metricsRoutes } from './http/routes/metrics/index.ts';
 import { quotaRoutes } from './http/routes/quotas/index.ts';
+import { screeningRoutes } from './http/routes/screening/index.ts';
+import { sessionRoutes } from './http/routes/session/index.ts';
+import { licenseRoutes } from './http/routes/licenses/index.ts';
+import { organisationRoutes } from './http/routes/organisations/index.ts';
+import { partyRoutes } from './http/routes/parties/index.ts';
 import { shipmentRoutes } from './http/routes/shipments/index.ts';
 import { productRoutes } from './http/routes/products/index.ts';
 import { planRoutes } from './http/routes/plans/index.ts';
@@ -27,7 +33,6 @@ import { batchRoutes } from './http/routes/checks/batch.ts';
 import { checkRecordRoutes } from './http/routes/checks/records.ts';
 import type { PrismaClient } from './repositories/db.ts';
 import { ReferenceDataCache } from './services/reference-data.ts';
-import { ReservationBatcher } from './services/shipments.ts';
 import { ApiKeyAuthenticator } from './services/api-keys.ts';
 import { AuditCheckpointer } from './services/audit-checkpoints.ts';
 import { auditSigner, describePublicKey, parsePublicKey } from './services/audit-signing.ts';
@@ -181,7 +186,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config,
     now: options.now ?? (() => new Date()),
     reference: options.reference ?? new ReferenceDataCache(db),
-    reservations: new ReservationBatcher(db),
     outage,
     limiter,
   });
@@ -196,7 +200,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.BODY_LIMIT_BYTES,
   });
   await app.register(auth, {
-    authenticator: options.authenticator ?? new ApiKeyAuthenticator(db),
+    authenticator: options.authenticator ?? new ApiKeyAuthenticator(db, options.now),
     guard: createThrottleGuard(
       limiter,
       {
@@ -221,7 +225,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes);
   await app.register(apiKeyRoutes);
   await app.register(shipmentRoutes);
+  await app.register(organisationRoutes);
+  await app.register(partyRoutes);
+  await app.register(licenseRoutes);
   await app.register(quotaRoutes);
+  await app.register(screeningRoutes);
+  await app.register(sessionRoutes);
+  await app.register(consoleRoutes);
 
   return app;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
+import { IN_FORCE_RULESET, isRulesetId, RULE_PACKS } from './domain/rulesets.ts';
 import { isPublicKey, isSigningKey } from './services/audit-signing.ts';
 
 /**
@@ -62,7 +62,9 @@ export const ConfigSchema = z.object({
     .optional(),
   DEFAULT_RULESET: z
     .string()
-    .refine(isRulesetId, { message: `must be one of ${Object.keys(RULE_PACKS).join(', ')}` })
+    .refine((id) => id === IN_FORCE_RULESET || isRulesetId(id), {
+      message: `must be one of ${[...Object.keys(RULE_PACKS), IN_FORCE_RULESET].join(', ')}`,
+    })
     .default('ai-diffusion-2025'),
   /** How long a licence hold on a country allocation lasts before it is released, in days. */
   HOLD_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
@@ -111,6 +113,19 @@ export const ConfigSchema = z.object({
   ADMISSION_MAX_LINES: z.coerce.number().int().min(1).default(6_000),
   /** Order lines one API key may have in evaluation at once; beyond it 429. */
   ADMISSION_MAX_LINES_PER_KEY: z.coerce.number().int().min(1).default(2_000),
+  /** Screening score at or above which a party is a hit (licence required, reservations refused). */
+  SCREENING_HIT_THRESHOLD: z.coerce.number().min(0.3).max(1).default(0.9),
+  /**
+   * Score at or above which a party is a possible match (REVIEW), at most the hit threshold. At least 0.3:
+   * pg_trgm's index finds candidates from a similarity of 0.3.
+   */
+  SCREENING_REVIEW_THRESHOLD: z.coerce.number().min(0.3).max(1).default(0.6),
+  /** Added to the score when the party's country is one of the entry's. */
+  SCREENING_COUNTRY_BONUS: z.coerce.number().min(0).max(0.5).default(0.1),
+  /** Subtracted when both have countries and none agrees: the same name elsewhere is a possible match. */
+  SCREENING_COUNTRY_MISMATCH_PENALTY: z.coerce.number().min(0).max(0.5).default(0.15),
+  /** Largest body POST /v1/screening-lists accepts (the CSL file is tens of MB; the CLI streams any size). */
+  SCREENING_IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(134_217_728),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -139,6 +154,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         path: ['AUDIT_SIGNING_KEY'],
         message:
           'is required when NODE_ENV=production: without it checkpoints are signed by a key that dies with the process',
+      });
+    }
+    if (config.SCREENING_REVIEW_THRESHOLD > config.SCREENING_HIT_THRESHOLD) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['SCREENING_REVIEW_THRESHOLD'],
+        message: 'must not be above SCREENING_HIT_THRESHOLD',
       });
     }
   }).safeParse(env);

@@ -1,7 +1,7 @@
 /**
  * API key administration for first start and automation:
  *
- *   npm run apikey -- create --role <vendor|procurement|officer|auditor> --name <label>
+ *   npm run apikey -- create --role <vendor|procurement|officer|auditor> --name <label> [--organisation <id>]
  *   npm run apikey -- revoke <id>
  *   npm run apikey -- list
  *
@@ -22,7 +22,8 @@ import type { PrismaClient } from '../repositories/db.ts';
 import { createApiKey, getApiKeys, revokeApiKey } from '../services/api-keys.ts';
 
 const USAGE = [
-  'usage: npm run apikey -- create --role <role> --name <label>',
+  'usage: npm run apikey -- create --role <role> --name <label> [--organisation <id>]',
+  '       (--organisation is required for vendor and procurement keys)',
   '       npm run apikey -- revoke <id>',
   '       npm run apikey -- list',
   '       npm run apikey -- --help',
@@ -52,13 +53,20 @@ const info = (message: string): void => void process.stderr.write(`${message}\n`
 const out = (message: string): void => void process.stdout.write(`${message}\n`);
 
 type Command =
-  { kind: 'create'; role: Role; name: string } | { kind: 'revoke'; id: string } | { kind: 'list' };
+  | { kind: 'create'; role: Role; name: string; organisationId: string | undefined }
+  | { kind: 'revoke'; id: string }
+  | { kind: 'list' };
 
 function parseCommand(argv: string[]): Command | 'help' {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      organisation: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return 'help';
@@ -70,7 +78,10 @@ function parseCommand(argv: string[]): Command | 'help' {
         throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       if (!name || name.length > 100) throw new UsageError('--name is required (1-100 characters)');
       if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
-      return { kind: 'create', role: role as Role, name };
+      const organisationId = values.organisation;
+      if (organisationId !== undefined && !UUID.test(organisationId))
+        throw new UsageError('--organisation must be an organisation id (a UUID)');
+      return { kind: 'create', role: role as Role, name, organisationId };
     }
     case 'revoke': {
       const id = rest[0];
@@ -91,7 +102,11 @@ async function run(command: Command, db: PrismaClient): Promise<string[]> {
   const ctx = { db, actor: null, requestId: `cli:${randomUUID()}`, now: () => new Date() };
   switch (command.kind) {
     case 'create': {
-      const created = await createApiKey(ctx, { role: command.role, name: command.name });
+      const created = await createApiKey(ctx, {
+        role: command.role,
+        name: command.name,
+        organisationId: command.organisationId,
+      });
       info(
         `created ${created.role} key "${created.name}" with id ${created.id}; it is shown once, store it now:`,
       );

@@ -10,6 +10,6 @@ export interface Actor {
   keyId: string;
   role: Role;
   name: string;
-  /** The organisation a vendor or procurement key acts for, when keys carry one; rate-limited as a whole. */
-  organisationId?: string | null;
+  /** The exporter a vendor or procurement key acts for; null for deployment-wide (officer, auditor) keys. */
+  organisationId: string | null;
 }

@@ -1,9 +1,15 @@
 import { isAdvancedEccn, isLesserEccn, isOutsideEccn, toH100Equivalents } from './classify.ts';
 import { addTpp, subtractTpp, totalTpp } from './tpp.ts';
-import { isD5OrMacauOn, normaliseCountryCode, requiresBaselineLicence } from './country-groups.ts';
+import { groupsOn, isD5OrMacauOn, normaliseCountryCode, requiresBaselineLicence } from './country-groups.ts';
 import { yearOf } from './dates.ts';
 import { formatNumber } from './format.ts';
-import { REASON_CITATIONS, type ReasonCode } from './reasons.ts';
+import {
+  ADVANCED_COMPUTING_EXCEPTIONS,
+  exceptionRoute,
+  isAdvancedComputingExceptionItem,
+  nacNotifyBy,
+} from './license-exceptions.ts';
+import { HEADQUARTERS_RULE_CITATIONS, REASON_CITATIONS, type ReasonCode } from './reasons.ts';
 import {
   countryAllocationCap,
   getRulePack,
@@ -11,16 +17,23 @@ import {
   type DiffusionQuantities,
   type RulePack,
 } from './rulesets.ts';
+import { reviewPolicyOf, type ScreeningMatch, type ScreeningResult } from './screening.ts';
+import { decidingTier } from './tiers.ts';
 import type {
   Authorization,
   ClassifiedItem,
   CountryAllocationView,
   Decision,
+  DecisionDestination,
   DecisionInput,
   DecisionItem,
   LppView,
+  NotificationDuty,
+  Outcome,
   Reason,
   ReviewPolicy,
+  Tier,
+  Transaction,
 } from './types.ts';
 
 /** 91 FR 1684 (effective 2026-01-15): case-by-case review for China and Macau below these per-chip figures. */
@@ -63,10 +76,12 @@ const POLICY_SEVERITY: Record<ReviewPolicy, number> = {
   PRESUMPTION_OF_DENIAL: 3,
 };
 
+const AUTHORIZATION_PRECEDENCE: readonly Authorization[] = ['NAC', 'LPP', 'VEU', 'AIA', 'ACA', 'NLR'];
+
 const NO_DRAWS: PoolDraws = { countryTpp: 0, lppTpp: 0, drawsCountry: false, drawsLpp: false };
 
-function reason(code: ReasonCode, message: string): Reason {
-  return { code, message, citation: REASON_CITATIONS[code] };
+function reason(code: ReasonCode, message: string, citation: string = REASON_CITATIONS[code]): Reason {
+  return { code, message, citation };
 }
 
 function tpp(value: number): string {
@@ -109,6 +124,11 @@ function noLicence(authorization: Authorization, reasons: Reason[]): PartOutcome
   return { allowed: true, licenseRequired: false, authorization, reviewPolicy: null, reasons };
 }
 
+/** License Exception NAC: no licence, but not allowed until BIS has been notified and has not objected. */
+function notified(reasons: Reason[]): PartOutcome {
+  return { allowed: false, licenseRequired: false, authorization: 'NAC', reviewPolicy: null, reasons };
+}
+
 /** An order is as restricted as its most restricted part. */
 function combine(parts: readonly PartOutcome[]): Omit<PartOutcome, 'reasons'> {
   const licenseRequired = parts.some((p) => p.licenseRequired);
@@ -121,9 +141,12 @@ function combine(parts: readonly PartOutcome[]): Omit<PartOutcome, 'reasons'> {
       reviewPolicy = part.reviewPolicy;
     }
   }
-  // A part shipping under an exception or VEU names the authorization; NLR only when nothing else applies.
+  // One authorization names the order: NAC first (it still asks a notification of the exporter), then the ones
+  // that draw on or rest on a quota or an authorization, then ACA, and NLR only when nothing else applies.
   const authorizations = parts.map((p) => p.authorization).filter((a): a is Authorization => a !== null);
-  const authorization = licenseRequired ? null : (authorizations.find((a) => a !== 'NLR') ?? 'NLR');
+  const authorization = licenseRequired
+    ? null
+    : (AUTHORIZATION_PRECEDENCE.find((a) => authorizations.includes(a)) ?? 'NLR');
   return {
     allowed: !licenseRequired && parts.every((p) => p.allowed),
     licenseRequired,
@@ -132,47 +155,142 @@ function combine(parts: readonly PartOutcome[]): Omit<PartOutcome, 'reasons'> {
   };
 }
 
+function eccnList(items: readonly ClassifiedItem[]): string {
+  return [...new Set(items.map((i) => i.eccn))].join('/');
+}
+
+const CHINA_CASE_BY_CASE_TRANSACTION: Transaction = 'EXPORT';
+
 /**
- * The destination and headquarters rule of 15 CFR 742.6(a)(6)(iii) (88 FR 73458): a licence for the
- * baseline destination set, and for end users headquartered in D:5 or Macau wherever the item goes.
+ * The items that License Exception NAC or ACA lets go without a licence (15 CFR 740.8, RULES.md 6): the
+ * consumer 3A090.a path and datacentre 3A090.b items. Neither uses the allocation or LPP.
  */
-function baselinePart(
+function exceptionPart(
+  input: DecisionInput,
+  items: readonly ClassifiedItem[],
+  kind: 'NAC' | 'ACA',
+): PartOutcome {
+  const what = `${eccnList(items)} items (${labels(items)}, ${items
+    .map((i) =>
+      i.eccn.endsWith('.a')
+        ? 'not designed or marketed for data centres, TPP of 4,800 or more'
+        : 'designed or marketed for data centres',
+    )
+    .filter((v, i, all) => all.indexOf(v) === i)
+    .join('; ')})`;
+  if (kind === 'ACA') {
+    return noLicence('ACA', [
+      reason(
+        'ACA_AUTHORIZED',
+        `${what} to ${input.destination.name}: License Exception ACA (Advanced Computing Authorized) covers them, with no licence and no notification; neither the destination nor the end user's headquarters is in D:5 or Macau. No allocation and no LPP are used.`,
+      ),
+    ]);
+  }
+  const why =
+    input.shipDate < ADVANCED_COMPUTING_EXCEPTIONS.acaAvailableFrom
+      ? `before ${ADVANCED_COMPUTING_EXCEPTIONS.acaAvailableFrom} (89 FR 23876) every shipment under this exception needed a notification`
+      : `the destination or the end user's headquarters is in D:5 or Macau`;
+  return notified([
+    reason(
+      'NAC_NOTIFICATION_REQUIRED',
+      `${what} to ${input.destination.name}: License Exception NAC (Notified Advanced Computing) covers them once BIS has been notified and has not objected within ${ADVANCED_COMPUTING_EXCEPTIONS.nacWaitingDays} days (${why}). Notify by ${nacNotifyBy(input.shipDate)} to ship on ${input.shipDate}. No allocation and no LPP are used.`,
+    ),
+  ]);
+}
+
+/** The headquarters rule's paragraph for these items on the ship date (RULES.md 6). */
+function headquartersCitation(items: readonly ClassifiedItem[], date: string): string {
+  const advanced = items.some((i) => isAdvancedEccn(i.eccn));
+  return advanced && date >= HEADQUARTERS_RULE_CITATIONS.movedOn
+    ? HEADQUARTERS_RULE_CITATIONS.advancedAfterMove
+    : HEADQUARTERS_RULE_CITATIONS.before;
+}
+
+/**
+ * The destination and headquarters rule of 15 CFR 742.6(a)(6)(iii) and 744.23(a)(3) (88 FR 73458): a licence
+ * for the baseline destination set, and for end users headquartered in D:5 or Macau wherever the item goes;
+ * the items License Exception NAC or ACA reaches go under it instead.
+ */
+function baselineParts(
   input: DecisionInput,
   items: readonly ClassifiedItem[],
   chinaCaseByCase: boolean,
-): PartOutcome {
+): PartOutcome[] {
   const date = input.shipDate;
   const dest = normaliseCountryCode(input.destination.code);
   const hq = normaliseCountryCode(input.headquarters.code);
-  const eccns = [...new Set(items.map((i) => i.eccn))].join('/');
   const destinationCaught = requiresBaselineLicence(dest, date);
   const headquartersCaught = isD5OrMacauOn(hq, date);
 
   if (!destinationCaught && !headquartersCaught) {
-    return noLicence('NLR', [
-      reason(
-        'BASELINE_NO_LICENSE_REQUIRED',
-        `${eccns} items (${labels(items)}): ${input.destination.name} is not in Country Group D:1, D:4 or D:5 (or is also in A:5/A:6) and the end user is not headquartered in D:5 or Macau, so no licence is required.`,
-      ),
-    ]);
+    return [
+      noLicence('NLR', [
+        reason(
+          'BASELINE_NO_LICENSE_REQUIRED',
+          `${eccnList(items)} items (${labels(items)}): ${input.destination.name} is not in Country Group D:1, D:4 or D:5 (or is also in A:5/A:6) and the end user is not headquartered in D:5 or Macau, so no licence is required.`,
+        ),
+      ]),
+    ];
   }
 
-  const reasons: Reason[] = [];
-  if (destinationCaught) {
+  const parts: PartOutcome[] = [];
+  const eligible = items.filter(isAdvancedComputingExceptionItem);
+  const licensed = items.filter((i) => !isAdvancedComputingExceptionItem(i));
+  const extra: Reason[] = [];
+  if (eligible.length > 0) {
+    const route = exceptionRoute(dest, hq, date);
+    if (route.kind === 'EMBARGOED') {
+      licensed.push(...eligible);
+      extra.push(
+        reason(
+          'EXCEPTION_UNAVAILABLE_EMBARGO',
+          `${labels(eligible)}: License Exceptions NAC and ACA are not available where ${route.code} is the destination or the headquarters: ${route.citation} governs.`,
+        ),
+      );
+    } else {
+      parts.push(exceptionPart(input, eligible, route.kind));
+    }
+  }
+  if (licensed.length > 0) {
+    parts.push(
+      baselineLicencePart(input, licensed, chinaCaseByCase, { destinationCaught, headquartersCaught, extra }),
+    );
+  }
+  return parts;
+}
+
+function baselineLicencePart(
+  input: DecisionInput,
+  items: readonly ClassifiedItem[],
+  chinaCaseByCase: boolean,
+  caught: { destinationCaught: boolean; headquartersCaught: boolean; extra: Reason[] },
+): PartOutcome {
+  const date = input.shipDate;
+  const dest = normaliseCountryCode(input.destination.code);
+  const hq = normaliseCountryCode(input.headquarters.code);
+  const reasons: Reason[] = [...caught.extra];
+  if (caught.destinationCaught) {
     reasons.push(
       reason(
         'BASELINE_DESTINATION_LICENSE_REQUIRED',
-        `${eccns} items (${labels(items)}) to ${input.destination.name}: a licence is required for destinations in Country Group D:1, D:4 or D:5 not also in A:5 or A:6, and for Macau.`,
+        `${eccnList(items)} items (${labels(items)}) to ${input.destination.name}: a licence is required for destinations in Country Group D:1, D:4 or D:5 not also in A:5 or A:6, and for Macau.`,
       ),
     );
   }
-  if (headquartersCaught) {
-    reasons.push(
-      reason(
-        'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
-        `${eccns} items (${labels(items)}): the end user is headquartered in ${input.headquarters.name} (D:5 or Macau), which requires a licence wherever the items go (BIS guidance of 2026-05-31 confirms this).`,
-      ),
-    );
+  if (caught.headquartersCaught) {
+    // The paragraph depends on the item class and the date: one reason per citation.
+    const advanced = items.filter((i) => isAdvancedEccn(i.eccn));
+    const lesser = items.filter((i) => !isAdvancedEccn(i.eccn));
+    for (const group of [advanced, lesser]) {
+      if (group.length === 0) continue;
+      reasons.push(
+        reason(
+          'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
+          `${eccnList(group)} items (${labels(group)}): the end user is headquartered in ${input.headquarters.name} (D:5 or Macau), which requires a licence wherever the items go (BIS guidance of 2026-05-31 confirms this).`,
+          headquartersCitation(group, date),
+        ),
+      );
+    }
   }
 
   const denialTriggers = [dest, hq].filter((code) => isD5OrMacauOn(code, date));
@@ -188,6 +306,24 @@ function baselinePart(
 
   const chinaOnly = denialTriggers.every((code) => CHINA_CASE_BY_CASE.codes.includes(code));
   if (chinaCaseByCase && chinaOnly && date >= CHINA_CASE_BY_CASE.effective) {
+    // 91 FR 1684 reaches exports from the United States to China or Macau only (RULES.md 6): a reexport, an
+    // in-country transfer, or a China-headquartered end user located elsewhere keeps the presumption of denial.
+    const transaction = input.transaction ?? 'EXPORT';
+    const destinationInScope = CHINA_CASE_BY_CASE.codes.includes(dest);
+    if (transaction !== CHINA_CASE_BY_CASE_TRANSACTION || !destinationInScope) {
+      const why = !destinationInScope
+        ? `the destination is ${input.destination.name}, not China or Macau (an end user headquartered there but located elsewhere is not covered)`
+        : transaction === 'REEXPORT'
+          ? `this is a reexport${input.exportFrom ? ` from ${input.exportFrom.name}` : ''}, not an export from the United States`
+          : 'this is an in-country transfer, not an export from the United States';
+      reasons.push(
+        reason(
+          'CHINA_CASE_BY_CASE_OUT_OF_SCOPE',
+          `The case-by-case policy of 91 FR 1684 covers exports from the United States to China or Macau only; ${why}. Presumption of denial.`,
+        ),
+      );
+      return licence('PRESUMPTION_OF_DENIAL', reasons);
+    }
     const failing = items.filter((item) => {
       const chipTpp = item.chipTpp ?? item.tppPerUnit;
       const bandwidth = item.memoryBandwidthGBs ?? null;
@@ -248,13 +384,54 @@ function outsidePart(
   };
 }
 
+/**
+ * Why a claimed VEU is not an authorization here (90 FR 4544, RULES.md 6), or null when it can be: a Universal
+ * VEU must be headquartered in Tier 1 and cannot authorize exports into Tier 3 (D:5 or Macau); a National VEU
+ * cannot be headquartered in D:5 or Macau and is authorised for named Tier 2 countries only.
+ */
+function veuIneligibility(
+  veu: 'UVEU' | 'NVEU',
+  destinationTier: Tier,
+  hq: { name: string; tier: Tier },
+): Reason | null {
+  const problems: string[] = [];
+  if (veu === 'UVEU') {
+    if (hq.tier !== 'TIER_1')
+      problems.push(
+        `a Universal VEU must be headquartered in Tier 1, and the end user's headquarters is in ${hq.name} (${hq.tier.replace('_', ' ')})`,
+      );
+    if (destinationTier === 'TIER_3')
+      problems.push('a Universal VEU cannot authorize exports into Tier 3 (D:5 or Macau)');
+  } else {
+    if (hq.tier === 'TIER_3')
+      problems.push(
+        `a National VEU cannot be headquartered in D:5 or Macau, and the end user's headquarters is in ${hq.name}`,
+      );
+    if (destinationTier !== 'TIER_2')
+      problems.push('a National VEU is authorised for named Tier 2 countries only');
+  }
+  if (problems.length === 0) return null;
+  return reason(
+    'VEU_NOT_ELIGIBLE',
+    `The claimed ${veu} is not an authorization for this shipment: ${problems.join('; ')}. The answer follows the ordinary path.`,
+  );
+}
+
 function evaluateDiffusion(
   input: DecisionInput,
   pack: RulePack,
   quantities: DiffusionQuantities,
 ): Evaluation {
   const { destination: dest, headquarters: hq } = input;
-  const advanced = input.items.filter((i) => isAdvancedEccn(i.eccn));
+  // Consumer 3A090.a items (not for data centres, TPP >= 4800) go under NAC/ACA wherever AIA does not already
+  // cover them: 90 FR 4544 widened ACA to every destination outside D:5 and Macau (RULES.md 6).
+  const aiaCovers = dest.tier === 'TIER_1' && hq.tier === 'TIER_1';
+  const consumerRoute = exceptionRoute(dest.code, hq.code, input.shipDate);
+  const consumer =
+    aiaCovers || consumerRoute.kind === 'EMBARGOED'
+      ? []
+      : input.items.filter((i) => isAdvancedEccn(i.eccn) && isAdvancedComputingExceptionItem(i));
+  const advanced = input.items.filter((i) => isAdvancedEccn(i.eccn) && !consumer.includes(i));
   const lesser = input.items.filter((i) => isLesserEccn(i.eccn));
   const outside = input.items.filter((i) => isOutsideEccn(i.eccn));
   const advancedTpp = sumTpp(advanced);
@@ -288,10 +465,16 @@ function evaluateDiffusion(
     );
   }
 
+  if (consumer.length > 0 && consumerRoute.kind !== 'EMBARGOED') {
+    parts.push(exceptionPart(input, consumer, consumerRoute.kind));
+  }
+
+  const veu = input.endUser.verifiedEndUser;
+  const veuRefusal = veu === null ? null : veuIneligibility(veu, dest.tier, hq);
   if (advanced.length > 0) {
     const what = `3A090.a/4A090.a items (${labels(advanced)}, ${tpp(advancedTpp)})`;
     if (dest.tier === 'TIER_3' || hq.tier === 'TIER_3') {
-      const reasons: Reason[] = [];
+      const reasons: Reason[] = veuRefusal ? [veuRefusal] : [];
       if (dest.tier === 'TIER_3') {
         reasons.push(
           reason(
@@ -330,8 +513,7 @@ function evaluateDiffusion(
         );
       }
     } else if (countryPool && lppPool) {
-      const veu = input.endUser.verifiedEndUser;
-      if (veu !== null) {
+      if (veu !== null && veuRefusal === null) {
         parts.push(
           noLicence('VEU', [
             reason(
@@ -344,11 +526,13 @@ function evaluateDiffusion(
           `Shipping under ${veu} is allowed only within that authorization's own conditions and cumulative limits, which this check does not hold; confirm the shipment fits them (15 CFR 748.15).`,
         );
       } else {
+        const refused = veuRefusal ? [veuRefusal] : [];
         const lppAfter = addTpp(lppPool.usedTpp, advancedTpp);
         if (lppAfter <= lppPool.capTpp) {
           draws = { ...NO_DRAWS, lppTpp: advancedTpp, drawsLpp: true };
           parts.push(
             noLicence('LPP', [
+              ...refused,
               reason(
                 'LPP_WITHIN_LIMIT',
                 `${what}: consignee ${input.consignee} has used ${tpp(lppPool.usedTpp)} of its ${year} LPP limit of ${tpp(lppPool.capTpp)}; this shipment brings it to ${tpp(lppAfter)}, within the limit. License Exception LPP; the country allocation is not used.`,
@@ -357,6 +541,7 @@ function evaluateDiffusion(
           );
         } else {
           const reasons = [
+            ...refused,
             reason(
               'LPP_LIMIT_EXCEEDED',
               `${what}: consignee ${input.consignee} has used ${tpp(lppPool.usedTpp)} of its ${year} LPP limit of ${tpp(lppPool.capTpp)}; this shipment would bring it to ${tpp(lppAfter)}, over the limit, so License Exception LPP is not available.`,
@@ -395,7 +580,7 @@ function evaluateDiffusion(
     }
   }
 
-  if (lesser.length > 0) parts.push(baselinePart(input, lesser, false));
+  if (lesser.length > 0) parts.push(...baselineParts(input, lesser, false));
   if (outside.length > 0) {
     const { part, warning } = outsidePart(input, outside);
     parts.push(part);
@@ -409,7 +594,7 @@ function evaluateBaseline(input: DecisionInput): Evaluation {
   const outside = input.items.filter((i) => isOutsideEccn(i.eccn));
   const parts: PartOutcome[] = [];
   const warnings: string[] = [];
-  if (controlled.length > 0) parts.push(baselinePart(input, controlled, true));
+  if (controlled.length > 0) parts.push(...baselineParts(input, controlled, true));
   if (outside.length > 0) {
     const { part, warning } = outsidePart(input, outside);
     parts.push(part);
@@ -435,19 +620,174 @@ function poolView(
   };
 }
 
+const PARTY_LABEL = { CONSIGNEE: 'consignee', END_USER: 'end user' } as const;
+
+function matchLabel(match: ScreeningMatch): string {
+  const who = match.party
+    ? `The ${PARTY_LABEL[match.party]} ${match.partyName ?? ''}`.trimEnd()
+    : 'The party';
+  const where = match.countries.length > 0 ? ` (${match.countries.join(', ')})` : '';
+  const alias = match.matchedName !== match.entryName ? `, listed also as "${match.matchedName}"` : '';
+  return `${who} matches "${match.entryName}"${alias}${where} on the ${match.source}, score ${match.score}`;
+}
+
 /**
- * Decides a shipment under one rule pack (RULES.md 5). Pure: countries and products come in resolved and
+ * What the parties' screening means for the decision (API.md, "Screening"): an Entity List or Military
+ * End-User hit needs a licence with the entry's policy, citing its notice; a Denied Persons or SDN hit needs a
+ * licence (the other agency's) with a presumption of denial; an Unverified List hit, a hit on any other list and
+ * every possible match ask for a person's review. `review` is true when any of those did.
+ */
+function screeningParts(screening: ScreeningResult): { parts: PartOutcome[]; review: boolean } {
+  const parts: PartOutcome[] = [];
+  let review = false;
+  for (const match of screening.matches) {
+    const label = matchLabel(match);
+    if (match.kind === 'POSSIBLE_MATCH') {
+      review = true;
+      parts.push({
+        allowed: false,
+        licenseRequired: false,
+        authorization: null,
+        reviewPolicy: null,
+        reasons: [
+          reason(
+            'SCREENING_POSSIBLE_MATCH',
+            `${label}: a possible match, below the hit threshold. A person must decide whether it is the listed party before anything ships.`,
+          ),
+        ],
+      });
+      continue;
+    }
+    const requirement = match.licenseRequirement ? ` Licence requirement: ${match.licenseRequirement}.` : '';
+    const policy = match.licensePolicy ? ` Licence policy: ${match.licensePolicy}.` : '';
+    switch (match.list) {
+      case 'EL':
+      case 'MEU': {
+        const code = match.list === 'EL' ? 'ENTITY_LIST_MATCH' : 'MEU_LIST_MATCH';
+        parts.push(
+          licence(reviewPolicyOf(match.licensePolicy), [
+            reason(
+              code,
+              `${label}: a licence is required whatever the destination's tier.${requirement}${policy}`,
+              match.federalRegisterNotice ?? REASON_CITATIONS[code],
+            ),
+          ]),
+        );
+        break;
+      }
+      case 'DPL':
+        parts.push(
+          licence('PRESUMPTION_OF_DENIAL', [
+            reason(
+              'DENIED_PERSONS_LIST_MATCH',
+              `${label}: a denial order bars this party from export transactions; nothing may ship to it without BIS authorization.`,
+            ),
+          ]),
+        );
+        break;
+      case 'SDN':
+        parts.push(
+          licence('PRESUMPTION_OF_DENIAL', [
+            reason(
+              'SDN_LIST_MATCH',
+              `${label}: the party is blocked by OFAC; dealings with it are prohibited without an OFAC licence.`,
+            ),
+          ]),
+        );
+        break;
+      case 'UVL':
+        review = true;
+        parts.push({
+          allowed: false,
+          licenseRequired: false,
+          authorization: null,
+          reviewPolicy: null,
+          reasons: [
+            reason(
+              'UNVERIFIED_LIST_MATCH',
+              `${label}: the Unverified List bars License Exceptions and needs a UVL statement from the party before any shipment; a person must review it.`,
+            ),
+          ],
+        });
+        break;
+      case 'OTHER':
+        review = true;
+        parts.push({
+          allowed: false,
+          licenseRequired: false,
+          authorization: null,
+          reviewPolicy: null,
+          reasons: [
+            reason(
+              'OTHER_LIST_MATCH',
+              `${label}: a restricted-party list this service does not decide on; a person must review it.${requirement}`,
+            ),
+          ],
+        });
+        break;
+    }
+  }
+  return { parts, review };
+}
+
+function notificationDuty(input: DecisionInput): NotificationDuty {
+  return {
+    exception: 'NAC',
+    submitTo: ADVANCED_COMPUTING_EXCEPTIONS.nacSubmitTo,
+    waitingDays: ADVANCED_COMPUTING_EXCEPTIONS.nacWaitingDays,
+    notifyBy: nacNotifyBy(input.shipDate),
+    contents: [
+      'the items: ECCN, description, quantity and TPP of each',
+      `the destination (${input.destination.name}) and, for a reexport, the country it leaves`,
+      `the ultimate consignee (${input.consignee}) and the end user (${input.endUser.name}), with addresses`,
+      'the end use',
+    ],
+    citation: REASON_CITATIONS.NAC_NOTIFICATION_REQUIRED,
+  };
+}
+
+function outcomeOf(combined: Omit<PartOutcome, 'reasons'>, reviewRequired: boolean): Outcome {
+  // A person must look first whatever the rules say: the data cannot support an answer (API.md, "Outcome").
+  if (reviewRequired) return 'REVIEW';
+  if (combined.licenseRequired) return 'LICENSE_REQUIRED';
+  if (combined.authorization === 'NAC') return 'NOTIFICATION_REQUIRED';
+  return combined.allowed ? 'ALLOWED' : 'LICENSE_REQUIRED';
+}
+
+/**
+ * Decides a shipment under one rule pack (RULES.md 5 and 6). Pure: countries and products come in resolved and
  * classified, quota balances come in as read, and nothing is reserved here.
  */
 export function decideShipment(input: DecisionInput): Decision {
   const pack = getRulePack(input.pack);
   const legal = legalStatusOn(pack, input.shipDate);
+  const tiered = pack.quantities !== null;
+  // Tiers follow D:5 on the ship date (RULES.md 6), for every item class.
+  const decided: DecisionInput = tiered
+    ? {
+        ...input,
+        destination: {
+          ...input.destination,
+          tier: decidingTier(input.destination.code, input.destination.tier, input.shipDate),
+        },
+        headquarters: {
+          ...input.headquarters,
+          tier: decidingTier(input.headquarters.code, input.headquarters.tier, input.shipDate),
+        },
+      }
+    : input;
   const evaluation =
-    pack.quantities !== null ? evaluateDiffusion(input, pack, pack.quantities) : evaluateBaseline(input);
-  const outcome = combine(evaluation.parts);
+    pack.quantities !== null ? evaluateDiffusion(decided, pack, pack.quantities) : evaluateBaseline(decided);
+  const screened = input.screening ? screeningParts(input.screening) : { parts: [], review: false };
+  const combined = combine([...evaluation.parts, ...screened.parts]);
+  const outcome = outcomeOf(combined, screened.review);
 
-  // A shipment presumed denied holds nothing, whatever a part of it would otherwise have drawn.
-  const draws = outcome.reviewPolicy === 'PRESUMPTION_OF_DENIAL' ? NO_DRAWS : evaluation.draws;
+  // A shipment presumed denied holds nothing, whatever a part of it would otherwise have drawn; neither does
+  // one whose party is, or may be, a listed party (reservations are refused for it).
+  const draws =
+    combined.reviewPolicy === 'PRESUMPTION_OF_DENIAL' || (input.screening?.matches.length ?? 0) > 0
+      ? NO_DRAWS
+      : evaluation.draws;
   const countryAllocation = evaluation.countryPool
     ? poolView(evaluation.countryPool, draws.drawsCountry, draws.countryTpp)
     : null;
@@ -459,31 +799,46 @@ export function decideShipment(input: DecisionInput): Decision {
   if (!legal.inForceOnShipDate) warnings.push(legal.explanation);
   if (input.items.length === 0) warnings.push('The order has no items.');
   warnings.push(...evaluation.warnings);
+  if (!input.screening || input.screening.listId === null) {
+    warnings.push(
+      'The parties were not screened against the restricted-party lists (no screening list has been imported): the Entity List and the other lists of the Consolidated Screening List may still apply.',
+    );
+  }
+
+  // The baseline has no tiers: show the country groups that drove the answer, never a diffusion tier.
+  const destination: DecisionDestination = {
+    code: input.destination.code.toUpperCase(),
+    name: input.destination.name,
+    ...(tiered ? { tier: decided.destination.tier } : {}),
+    countryGroups: groupsOn(input.destination.code, input.shipDate),
+  };
 
   const totalTpp = sumTpp(input.items);
   return {
-    allowed: outcome.allowed,
-    licenseRequired: outcome.licenseRequired,
-    authorization: outcome.authorization,
-    reviewPolicy: outcome.reviewPolicy,
-    destination: {
-      code: input.destination.code.toUpperCase(),
-      name: input.destination.name,
-      tier: input.destination.tier,
-    },
-    items: input.items.map(toDecisionItem),
-    totalTpp,
-    h100Equivalents: toH100Equivalents(totalTpp),
-    quota: { countryAllocation, lpp },
-    reasons: evaluation.parts.flatMap((p) => p.reasons),
+    outcome,
     ruleset: {
       id: pack.id,
       name: pack.name,
       citation: pack.citation,
       status: legal.status,
       inForceOnShipDate: legal.inForceOnShipDate,
+      selectedBy: input.rulesetSelection ?? 'REQUESTED',
     },
     warnings,
+    allowed: outcome === 'ALLOWED',
+    licenseRequired: combined.licenseRequired,
+    authorization: combined.authorization,
+    reviewPolicy: combined.reviewPolicy,
+    notification: combined.authorization === 'NAC' ? notificationDuty(input) : null,
+    transaction: input.transaction ?? 'EXPORT',
+    exportFrom: input.exportFrom?.code.toUpperCase() ?? null,
+    destination,
+    items: input.items.map(toDecisionItem),
+    totalTpp,
+    h100Equivalents: toH100Equivalents(totalTpp),
+    quota: { countryAllocation, lpp },
+    reasons: [...evaluation.parts, ...screened.parts].flatMap((p) => p.reasons),
+    screening: input.screening ?? null,
     holds: {
       countryTpp: countryAllocation?.thisShipmentTpp ?? 0,
       lppTpp: lpp?.thisShipmentTpp ?? 0,

@@ -29,9 +29,12 @@ export interface CandidatePlan {
 /** The decision for `quantity` units of one candidate, on fixed balances and date. */
 export type DecideAt = (quantity: number) => Decision;
 
-/** The check would answer "allowed": it may ship now under an exception, VEU or no licence requirement. */
+/**
+ * The shipment needs no licence application: it may ship now (AIA, LPP, VEU, ACA, NLR) or once BIS has been
+ * notified under License Exception NAC (15 CFR 740.8), which is "without a licence" for a buyer's plan.
+ */
 export function shipsWithoutLicense(decision: Decision): boolean {
-  return decision.allowed;
+  return decision.outcome === 'ALLOWED' || decision.outcome === 'NOTIFICATION_REQUIRED';
 }
 
 /**
@@ -39,7 +42,10 @@ export function shipsWithoutLicense(decision: Decision): boolean {
  * the remaining allocation still covers (90 FR 4544: beyond it the review policy is presumption of denial).
  */
 export function shipsWithLicenseWithinAllocation(decision: Decision): boolean {
-  return decision.allowed || (decision.licenseRequired && decision.reviewPolicy !== 'PRESUMPTION_OF_DENIAL');
+  return (
+    shipsWithoutLicense(decision) ||
+    (decision.licenseRequired && decision.reviewPolicy !== 'PRESUMPTION_OF_DENIAL')
+  );
 }
 
 /**

@@ -206,3 +206,15 @@ export function legalStatusOn(pack: RulePack, date: IsoDate): LegalStatusOnDate 
     explanation: `The ${label} was in force on ship date ${date} (compliance required from ${enforceFrom}).`,
   };
 }
+
+/** The ruleset a request may name instead of a pack id: the pack legally in force on the ship date. */
+export const IN_FORCE_RULESET = 'in-force';
+
+/**
+ * The pack that bound exporters on a date, or null when none did (before 2023-11-17). ai-diffusion-2025 was
+ * never in force (enforcement stopped before its compliance date), so from 2023-11-17 this is baseline-2023.
+ */
+export function rulePackInForceOn(date: IsoDate): RulesetId | null {
+  const inForce = Object.values(RULE_PACKS).filter((pack) => legalStatusOn(pack, date).inForceOnShipDate);
+  return inForce[0]?.id ?? null;
+}

@@ -8,6 +8,7 @@ export const SHIPMENT_STATUSES = [
   'SHIPPED',
   'CANCELLED',
   'EXPIRED',
+  'LICENSED',
 ] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -22,16 +23,22 @@ export type InitialShipmentStatus = Extract<
  * shipment that draws on a pool (LPP) is RESERVED; an allowed one that draws on nothing is CLEARED.
  */
 export function initialShipmentStatus(
-  decision: Pick<Decision, 'allowed' | 'licenseRequired' | 'reviewPolicy' | 'holds'>,
+  decision: Pick<Decision, 'outcome' | 'allowed' | 'licenseRequired' | 'reviewPolicy' | 'holds'>,
 ): InitialShipmentStatus {
   if (decision.licenseRequired) {
     return decision.reviewPolicy === 'PRESUMPTION_OF_DENIAL' ? 'REJECTED' : 'PENDING_LICENSE';
   }
+  // License Exception NAC holds no quota (15 CFR 740.8): the shipment is cleared of quota, and its decision's
+  // outcome (NOTIFICATION_REQUIRED) and notification say what must happen before it goes.
+  if (decision.outcome === 'NOTIFICATION_REQUIRED') return 'CLEARED';
   if (!decision.allowed) return 'REJECTED';
   return decision.holds.countryTpp > 0 || decision.holds.lppTpp > 0 ? 'RESERVED' : 'CLEARED';
 }
 
-/** Statuses that hold quota, and so can be shipped (consumed), cancelled (released) or expire. */
+/**
+ * Statuses that hold quota, and so can be shipped (consumed), cancelled (released) or expire. LICENSED holds
+ * the country allocation and TPP on its licence.
+ */
 export function holdsQuota(status: ShipmentStatus): boolean {
-  return status === 'RESERVED' || status === 'PENDING_LICENSE';
+  return status === 'RESERVED' || status === 'PENDING_LICENSE' || status === 'LICENSED';
 }

@@ -28,3 +28,17 @@ export function tierOn(code: string, date: IsoDate, options: GroupQueryOptions =
   if (isD5OrMacauOn(iso2, date, options)) return 'TIER_3';
   return 'TIER_2';
 }
+
+/** The day the seeded tiers were taken: the publication of 90 FR 4544. */
+export const TIER_SEED_DATE: IsoDate = '2025-01-15';
+
+/**
+ * The tier that decides on a date (RULES.md 6, "Tiers follow D:5 by date"): 90 FR 4544 defines Tier 3 by
+ * reference to D:5 plus Macau, so a country that joins or leaves D:5 changes tier that day, for every item
+ * class. A country's record keeps the tier of the seed date; where an officer set the record to another tier,
+ * the officer's tier stands on every date.
+ */
+export function decidingTier(code: string, recordedTier: Tier, date: IsoDate): Tier {
+  if (recordedTier !== tierOn(code, TIER_SEED_DATE)) return recordedTier;
+  return tierOn(code, date);
+}

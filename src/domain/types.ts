@@ -1,5 +1,6 @@
 import type { IsoDate } from './dates.ts';
 import type { ReasonCode } from './reasons.ts';
+import type { ScreeningResult } from './screening.ts';
 
 export type { IsoDate } from './dates.ts';
 
@@ -34,8 +35,27 @@ export const LEGAL_STATUSES = [
 ] as const;
 export type LegalStatus = (typeof LEGAL_STATUSES)[number];
 
-export const AUTHORIZATIONS = ['AIA', 'LPP', 'VEU', 'NLR'] as const;
+/** NAC and ACA are the License Exceptions of 15 CFR 740.8 (as split by 89 FR 23876). */
+export const AUTHORIZATIONS = ['AIA', 'LPP', 'VEU', 'NLR', 'NAC', 'ACA'] as const;
 export type Authorization = (typeof AUTHORIZATIONS)[number];
+
+/**
+ * The one word a person acts on (API.md, "Outcome"): ship now; ship once BIS has been notified and has not
+ * objected (NAC); apply for a licence; or a person must look first (the data cannot support an answer).
+ */
+export const OUTCOMES = ['ALLOWED', 'NOTIFICATION_REQUIRED', 'LICENSE_REQUIRED', 'REVIEW'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * EXPORT: out of the United States; REEXPORT: from one foreign country to another; TRANSFER: within one
+ * foreign country (in-country transfer). 91 FR 1684 covers exports only (RULES.md 6).
+ */
+export const TRANSACTIONS = ['EXPORT', 'REEXPORT', 'TRANSFER'] as const;
+export type Transaction = (typeof TRANSACTIONS)[number];
+
+/** How the rule pack of a decision was chosen. */
+export const RULESET_SELECTIONS = ['REQUESTED', 'IN_FORCE', 'DEFAULT'] as const;
+export type RulesetSelection = (typeof RULESET_SELECTIONS)[number];
 
 export const REVIEW_POLICIES = ['PRESUMPTION_OF_APPROVAL', 'CASE_BY_CASE', 'PRESUMPTION_OF_DENIAL'] as const;
 export type ReviewPolicy = (typeof REVIEW_POLICIES)[number];
@@ -54,6 +74,12 @@ export interface ClassifiedItem {
   tpp: number;
   note2Applied: boolean;
   /**
+   * Designed or marketed for data centres (Note 2 to 3A090); decides which items License Exceptions NAC
+   * and ACA reach (15 CFR 740.8). Unknown (undefined) is treated as a datacentre item: never eligible for
+   * the consumer-card path.
+   */
+  datacenter?: boolean;
+  /**
    * TPP of one chip in the item: for a system, its component's TPP; defaults to tppPerUnit. Only the
    * baseline-2023 pack reads it (91 FR 1684 tests TPP per chip).
    */
@@ -64,10 +90,20 @@ export interface ClassifiedItem {
 
 export interface DecisionInput {
   pack: RulesetId;
+  /** How the pack was chosen; REQUESTED when absent. */
+  rulesetSelection?: RulesetSelection;
   shipDate: IsoDate;
+  /** EXPORT when absent. */
+  transaction?: Transaction;
+  /** The country a REEXPORT leaves; null or absent otherwise. */
+  exportFrom?: { code: string; name: string } | null;
   destination: {
     code: string;
     name: string;
+    /**
+     * The tier as the country's record holds it. The deciding tier follows D:5 on the ship date unless an
+     * officer set the record to another tier than the seed (see decidingTier).
+     */
     tier: Tier;
     /** The country's allocation cap in TPP as the caller holds it; null for Tier 1/3. */
     allocationTpp: number | null;
@@ -78,6 +114,11 @@ export interface DecisionInput {
   endUser: { name: string; verifiedEndUser: VerifiedEndUserKind | null };
   consignee: string;
   items: ClassifiedItem[];
+  /**
+   * What the parties' screening found (API.md, "Screening"); null or absent when it was not performed, which
+   * the answer says.
+   */
+  screening?: ScreeningResult | null;
   /** Balances read by the caller; the engine does the arithmetic and the deciding. */
   quota: {
     country: { capTpp: number; usedTpp: number } | null;
@@ -121,6 +162,28 @@ export interface RulesetSummary {
   citation: string;
   status: LegalStatus;
   inForceOnShipDate: boolean;
+  selectedBy: RulesetSelection;
+}
+
+/** What License Exception NAC asks of the exporter before the shipment may go (15 CFR 740.8). */
+export interface NotificationDuty {
+  exception: 'NAC';
+  submitTo: string;
+  /** Days BIS has to object after the notification is received. */
+  waitingDays: number;
+  /** The last day to notify so that the waiting period ends by the ship date. */
+  notifyBy: IsoDate;
+  contents: string[];
+  citation: string;
+}
+
+export interface DecisionDestination {
+  code: string;
+  name: string;
+  /** Only under a pack that has tiers (ai-diffusion-2025): the tier that decided, on the ship date. */
+  tier?: Tier;
+  /** Country Groups of Supp. No. 1 to part 740 the destination belongs to on the ship date. */
+  countryGroups: string[];
 }
 
 /** What a reservation of this shipment would hold, in TPP, for the quota ledger. */
@@ -131,19 +194,30 @@ export interface QuotaHolds {
   lppYear: number | null;
 }
 
-/** The check response of API.md, minus `checkId` (the service adds it), plus `holds`. */
+/**
+ * The check response of API.md, minus `checkId` (the service adds it), plus `holds`. The legal status comes
+ * first (outcome, ruleset, warnings): a reader who stops after three fields knows what the answer is worth.
+ */
 export interface Decision {
+  outcome: Outcome;
+  ruleset: RulesetSummary;
+  warnings: string[];
   allowed: boolean;
   licenseRequired: boolean;
   authorization: Authorization | null;
   reviewPolicy: ReviewPolicy | null;
-  destination: { code: string; name: string; tier: Tier };
+  /** Set when License Exception NAC applies; null otherwise. */
+  notification: NotificationDuty | null;
+  transaction: Transaction;
+  /** The country a REEXPORT leaves; null for an export (from the United States) or a transfer. */
+  exportFrom: string | null;
+  destination: DecisionDestination;
   items: DecisionItem[];
   totalTpp: number;
   h100Equivalents: number;
   quota: { countryAllocation: CountryAllocationView | null; lpp: LppView | null };
   reasons: Reason[];
-  ruleset: RulesetSummary;
-  warnings: string[];
+  /** The import the parties were screened against and its matches; null when no screening was performed. */
+  screening: ScreeningResult | null;
   holds: QuotaHolds;
 }

@@ -19,6 +19,13 @@ export const ACCESS_POLICIES = {
   readAudit: ['officer', 'auditor'],
   readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
+  manageScreening: ['officer'],
+  readScreeningLists: ['officer', 'auditor'],
+  readOrganisations: ['officer', 'auditor'],
+  manageOrganisations: ['officer'],
+  writeParties: ['procurement', 'officer'],
+  readLicenses: ['procurement', 'officer', 'auditor'],
+  manageLicenses: ['officer'],
 } as const satisfies Record<string, readonly Role[] | null>;
 
 export type AccessPolicy = keyof typeof ACCESS_POLICIES;

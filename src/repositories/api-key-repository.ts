@@ -8,6 +8,8 @@ export interface ApiKeyRecord {
   prefix: string;
   createdAt: Date;
   revokedAt: Date | null;
+  organisationId: string | null;
+  expiresAt: Date | null;
 }
 
 const PUBLIC_FIELDS = {
@@ -17,6 +19,8 @@ const PUBLIC_FIELDS = {
   prefix: true,
   createdAt: true,
   revokedAt: true,
+  organisationId: true,
+  expiresAt: true,
 } as const;
 
 export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<ApiKeyRecord | null> {
@@ -37,7 +41,14 @@ export async function listKeys(db: Db): Promise<ApiKeyRecord[]> {
 
 export async function insertKey(
   db: Db,
-  key: { name: string; role: Role; keyHash: string; prefix: string },
+  key: {
+    name: string;
+    role: Role;
+    keyHash: string;
+    prefix: string;
+    organisationId: string | null;
+    expiresAt: Date | null;
+  },
 ): Promise<ApiKeyRecord> {
   return db.apiKey.create({ data: key, select: PUBLIC_FIELDS });
 }
@@ -45,7 +56,14 @@ export async function insertKey(
 /** Registers a key by hash unless it exists; returns the row and whether it was created. */
 export async function ensureKey(
   db: Db,
-  key: { name: string; role: Role; keyHash: string; prefix: string },
+  key: {
+    name: string;
+    role: Role;
+    keyHash: string;
+    prefix: string;
+    organisationId: string | null;
+    expiresAt: Date | null;
+  },
 ): Promise<{ record: ApiKeyRecord; created: boolean }> {
   const existing = await db.apiKey.findUnique({ where: { keyHash: key.keyHash }, select: PUBLIC_FIELDS });
   if (existing) return { record: existing, created: false };

@@ -52,3 +52,13 @@ export function prismaErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A unique violation, whether Prisma raised it (P2002) or a raw statement did (the driver's 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (prismaErrorCode(error) === 'P2002') return true;
+  const text =
+    error instanceof Error
+      ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`
+      : String(error);
+  return /23505|unique constraint|duplicate key/i.test(text);
+}

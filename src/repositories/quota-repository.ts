@@ -124,3 +124,18 @@ export async function summarisePoolUse(db: Db): Promise<{ allocations: Allocatio
   }
   return { allocations, lpp };
 }
+
+/** A party's LPP budgets, one per calendar year in which it was used. */
+export async function findLppPoolsOfParty(db: Db, partyId: string): Promise<QuotaPoolRecord[]> {
+  const rows = await db.quotaPool.findMany({
+    where: { kind: 'LPP', subject: partyId },
+    orderBy: { year: 'asc' },
+  });
+  return rows.map(toPoolRecord);
+}
+
+export async function findPoolsByIds(db: Db, ids: string[]): Promise<QuotaPoolRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.quotaPool.findMany({ where: { id: { in: ids } } });
+  return rows.map(toPoolRecord);
+}

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AppError } from '../errors.ts';
+import { AppError, validationError } from '../errors.ts';
 import type { Actor, Role } from '../domain/actor.ts';
 import {
   countActiveKeys,
@@ -12,6 +12,7 @@ import {
   type ApiKeyRecord,
 } from '../repositories/api-key-repository.ts';
 import { notify, type PrismaClient } from '../repositories/db.ts';
+import { findOrganisation } from '../repositories/organisation-repository.ts';
 import { recordAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -45,12 +46,17 @@ const liveAuthenticators = new Set<ApiKeyAuthenticator>();
  * a revocation in this process drops the entry at once, one in another process takes effect within the TTL.
  */
 export class ApiKeyAuthenticator {
-  private readonly cache = new Map<string, { actor: Actor | null; expiresAt: number }>();
+  private readonly cache = new Map<
+    string,
+    { actor: Actor | null; keyExpiresAt: number | null; expiresAt: number }
+  >();
   /** Bumped by every revocation, so that a lookup which raced with one does not cache its stale answer. */
   private revocations = 0;
 
   constructor(
     private readonly db: PrismaClient,
+    /** The service's clock, so that key expiry follows the same "now" as everything else. */
+    private readonly clock: () => Date = () => new Date(),
     private readonly ttlMs = 2_000,
     private readonly maxEntries = 10_000,
   ) {
@@ -74,15 +80,19 @@ export class ApiKeyAuthenticator {
     if (presented.length > 200) return null;
     const keyHash = hashApiKey(presented);
     const now = Date.now();
+    const today = this.clock().getTime();
     const cached = this.cache.get(keyHash);
-    if (cached && cached.expiresAt > now) return cached.actor;
+    if (cached && cached.expiresAt > now) return live(cached.actor, cached.keyExpiresAt, today);
     const revocationsBefore = this.revocations;
     const record = await findActiveKeyByHash(this.db, keyHash);
-    const actor = record ? { keyId: record.id, role: record.role, name: record.name } : null;
-    if (revocationsBefore !== this.revocations) return actor;
+    const actor = record
+      ? { keyId: record.id, role: record.role, name: record.name, organisationId: record.organisationId }
+      : null;
+    const keyExpiresAt = record?.expiresAt?.getTime() ?? null;
+    if (revocationsBefore !== this.revocations) return live(actor, keyExpiresAt, today);
     if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(keyHash, { actor, expiresAt: now + this.ttlMs });
-    return actor;
+    this.cache.set(keyHash, { actor, keyExpiresAt, expiresAt: now + this.ttlMs });
+    return live(actor, keyExpiresAt, today);
   }
 
   forget(keyId: string): void {
@@ -94,6 +104,11 @@ export class ApiKeyAuthenticator {
     this.revocations += 1;
     this.cache.clear();
   }
+}
+
+/** An expired key authenticates nobody; the expiry is judged on every request, not only on a cache miss. */
+function live(actor: Actor | null, keyExpiresAt: number | null, now: number): Actor | null {
+  return actor !== null && (keyExpiresAt === null || keyExpiresAt > now) ? actor : null;
 }
 
 /**
@@ -127,6 +142,8 @@ export async function registerBootstrapKey(
       keyHash: hashApiKey(key),
       // Not the key's first characters: an operator-chosen secret has no public part to show.
       prefix: bootstrapPrefix(key),
+      organisationId: null,
+      expiresAt: null,
     });
     if (result.created) {
       const { record } = result;
@@ -176,20 +193,62 @@ export interface CreatedApiKey {
   name: string;
   prefix: string;
   createdAt: Date;
+  organisationId: string | null;
+  expiresAt: Date | null;
+}
+
+/** Vendor and procurement keys act for one exporter; officer and auditor keys for the whole deployment. */
+export function keyBelongsToOrganisation(role: Role): boolean {
+  return role === 'vendor' || role === 'procurement';
 }
 
 export async function createApiKey(
   ctx: Pick<ServiceContext, 'db' | 'actor' | 'requestId' | 'now'>,
-  input: { role: Role; name: string },
+  input: { role: Role; name: string; organisationId?: string | undefined; expiresAt?: Date | undefined },
 ): Promise<CreatedApiKey> {
+  const organisationId = input.organisationId ?? null;
+  if (keyBelongsToOrganisation(input.role) && organisationId === null) {
+    throw validationError(
+      [{ path: 'body.organisationId', message: `required for a ${input.role} key` }],
+      `A ${input.role} key acts for one organisation: give organisationId (POST /v1/organisations creates one).`,
+    );
+  }
+  if (!keyBelongsToOrganisation(input.role) && organisationId !== null) {
+    throw validationError(
+      [{ path: 'body.organisationId', message: `must be absent for an ${input.role} key` }],
+      `An ${input.role} key is deployment-wide and belongs to no organisation.`,
+    );
+  }
+  if (input.expiresAt !== undefined && input.expiresAt <= ctx.now()) {
+    throw validationError([{ path: 'body.expiresAt', message: 'must be in the future' }]);
+  }
   const key = generateApiKey();
   return ctx.db.$transaction(async (tx) => {
-    const record = await insertKey(tx, { ...input, keyHash: hashApiKey(key), prefix: displayPrefix(key) });
+    if (organisationId !== null && !(await findOrganisation(tx, organisationId))) {
+      throw new AppError('ORGANISATION_NOT_FOUND', `No organisation with id ${organisationId}.`);
+    }
+    const record = await insertKey(tx, {
+      role: input.role,
+      name: input.name,
+      keyHash: hashApiKey(key),
+      prefix: displayPrefix(key),
+      organisationId,
+      expiresAt: input.expiresAt ?? null,
+    });
     await recordAudit(tx, ctx, {
       action: 'api-key.create',
       targetType: 'api-key',
       targetId: record.id,
-      payload: { after: { id: record.id, role: record.role, name: record.name, prefix: record.prefix } },
+      payload: {
+        after: {
+          id: record.id,
+          role: record.role,
+          name: record.name,
+          prefix: record.prefix,
+          organisationId: record.organisationId,
+          expiresAt: record.expiresAt,
+        },
+      },
     });
     return {
       id: record.id,
@@ -198,6 +257,8 @@ export async function createApiKey(
       name: record.name,
       prefix: record.prefix,
       createdAt: record.createdAt,
+      organisationId: record.organisationId,
+      expiresAt: record.expiresAt,
     };
   });
 }

@@ -9,6 +9,7 @@ import {
 import type { Db, PrismaClient } from '../repositories/db.ts';
 import type { ServiceContext } from './context.ts';
 import { reportGroupCommit } from './group-commit-observer.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export type { AuditFilter, AuditRow } from '../repositories/audit-repository.ts';
 
@@ -197,13 +198,7 @@ export async function recordAudits(
   return events.map((event) => event.header.id);
 }
 
-interface PendingEvent {
-  event: DescribedEvent;
-  resolve: (id: string) => void;
-  reject: (error: unknown) => void;
-}
-
-export interface GroupCommitOptions {
+export interface AuditGroupCommitOptions {
   /** Most events in one transaction. */
   maxBatch: number;
   /** How long an idle writer waits for company before committing alone. */
@@ -211,70 +206,27 @@ export interface GroupCommitOptions {
 }
 
 /**
- * Group commit for events that need no transaction of their own (checks change nothing but the trail). Events
- * are gathered while the previous batch commits (and for at most maxDelayMs when idle), then written in one
- * transaction: one lock, one read of the head, one INSERT, one commit. Each caller's promise settles only
- * after that commit, so nobody answers before their record is durable. Other processes still serialise on
- * the advisory lock.
+ * Group commit (see group-commit.ts) for events that need no transaction of their own (checks change nothing
+ * but the trail): one lock, one read of the head, one INSERT, one commit per batch. Other processes still
+ * serialise on the advisory lock.
  */
 export class AuditGroupCommit {
-  private queue: PendingEvent[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing = false;
+  private readonly group: GroupCommit<DescribedEvent, string>;
 
-  constructor(
-    private readonly db: PrismaClient,
-    private readonly options: GroupCommitOptions = { maxBatch: 500, maxDelayMs: 1 },
-  ) {}
-
-  append(ctx: AuditContext, input: AuditInput): Promise<string> {
-    const event = describeEvent(ctx, input);
-    return new Promise<string>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.schedule();
+  constructor(db: PrismaClient, options: AuditGroupCommitOptions = { maxBatch: 500, maxDelayMs: 1 }) {
+    this.group = new GroupCommit({
+      ...options,
+      retryAlone: false,
+      commit: async (events) => {
+        await db.$transaction((tx) => appendLocked(tx, events), { maxWait: 30_000, timeout: 30_000 });
+        reportGroupCommit('audit', events.length);
+        return events.map((event) => event.header.id);
+      },
     });
   }
 
-  private schedule(): void {
-    if (this.flushing) return;
-    if (this.queue.length >= this.options.maxBatch) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      void this.flush();
-      return;
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, this.options.maxDelayMs);
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatch);
-        try {
-          await this.db.$transaction(
-            (tx) =>
-              appendLocked(
-                tx,
-                batch.map((p) => p.event),
-              ),
-            {
-              maxWait: 30_000,
-              timeout: 30_000,
-            },
-          );
-          reportGroupCommit('audit', batch.length);
-          for (const pending of batch) pending.resolve(pending.event.header.id);
-        } catch (error) {
-          for (const pending of batch) pending.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
+  append(ctx: AuditContext, input: AuditInput): Promise<string> {
+    return this.group.submit('audit', describeEvent(ctx, input));
   }
 }
 

@@ -3,11 +3,11 @@ import { DomainError } from '../domain/errors.ts';
 import { AppError } from '../errors.ts';
 import { checkShipment, type CheckResult } from './check-shipment.ts';
 import type { ServiceContext } from './context.ts';
-import type { ShipmentRequest } from './evaluate-shipment.ts';
+import type { PartyReferencingRequest } from './parties.ts';
 
 /** One check of a batch: a request that passed wire validation, or the refusal it already got there. */
 export type BatchEntry =
-  | { index: number; order?: string | undefined; request: ShipmentRequest }
+  | { index: number; order?: string | undefined; request: PartyReferencingRequest }
   | { index: number; order?: string | undefined; refused: AppError };
 
 export type BatchOutcome =

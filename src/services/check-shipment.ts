@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/types.ts';
 import { recordStandaloneAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
-import {
-  evaluateShipment,
-  readPools,
-  type ResolvedRequest,
-  type ShipmentRequest,
-} from './evaluate-shipment.ts';
+import { evaluateShipment, readPools, type ResolvedRequest } from './evaluate-shipment.ts';
+import { resolveRequestParties, type PartyReferencingRequest } from './parties.ts';
 
-export type CheckResult = Omit<Decision, 'holds'> & { checkId: string };
+export type CheckResult = Omit<Decision, 'holds'> & {
+  checkId: string;
+  /** The consignee as a party; id null when no shipment has recorded it yet. */
+  consignee: { id: string | null; name: string };
+};
 
-export function publicDecision(decision: Decision, checkId: string): CheckResult {
-  const { holds: _holds, ...rest } = decision;
-  return { checkId, ...rest };
+export function publicDecision(
+  decision: Decision,
+  checkId: string,
+  consignee: { id: string | null; name: string },
+): CheckResult {
+  // The legal status leads (outcome, ruleset, warnings), then the id, then the rest in the domain's order.
+  const { holds: _holds, outcome, ruleset, warnings, ...rest } = decision;
+  return { outcome, ruleset, warnings, checkId, ...rest, consignee };
 }
 
 /**
@@ -41,23 +46,29 @@ export function decisionFromRecord<T extends { items: { description?: string }[]
 
 /**
  * Evaluates a proposed shipment. Changes no quota. The decision is answered only once its audit record
- * (inputs, resolved defaults and the full answer) has committed.
+ * (inputs, resolved defaults and the full answer) has committed. The record names the caller's organisation,
+ * which owns the check.
  */
 export async function checkShipment(
   ctx: ServiceContext,
-  request: ShipmentRequest,
+  input: PartyReferencingRequest,
   /** Where the check came from when it was one of many (a batch): recorded with it. */
   origin?: { batchId: string; index: number; order?: string | undefined },
 ): Promise<CheckResult> {
-  const evaluation = await evaluateShipment(ctx.db, ctx, request, readPools, ctx.reference);
-  const result = publicDecision(evaluation.decision, randomUUID());
+  const { request, consignee } = await resolveRequestParties(ctx.db, input);
+  const evaluation = await evaluateShipment(ctx.db, ctx, request, readPools, ctx.reference, consignee);
+  const result = publicDecision(evaluation.decision, randomUUID(), {
+    id: consignee.id,
+    name: consignee.name,
+  });
   // Group-committed with other checks' records: a check changes nothing else, so it needs no transaction.
   await recordStandaloneAudit(ctx, {
     action: 'check.create',
     targetType: 'check',
     targetId: result.checkId,
     payload: {
-      input: request,
+      organisationId: ctx.actor?.organisationId ?? null,
+      input,
       resolved: evaluation.resolved satisfies ResolvedRequest,
       output: auditedDecision(result),
       ...(origin ? { batch: origin } : {}),

@@ -4,15 +4,12 @@ import type { Actor } from '../domain/actor.ts';
 import type { PrismaClient } from '../repositories/db.ts';
 import type { AuditCheckpointer, TrustedKeys } from './audit-checkpoints.ts';
 import type { ReferenceDataCache } from './reference-data.ts';
-import type { ReservationBatcher } from './shipments.ts';
 
 /** What every use case receives besides its input: who asks, under which request, with which resources. */
 export interface ServiceContext {
   db: PrismaClient;
   /** Countries and products as checks read them (see reference-data.ts). */
   reference: ReferenceDataCache;
-  /** Groups concurrent reservations per destination into one transaction (see shipments.ts). */
-  reservations: ReservationBatcher;
   config: Config;
   /** Signs the audit chain's head at checkpoints; its keys (and AUDIT_TRUSTED_PUBLIC_KEYS) verify them. */
   checkpoints: AuditCheckpointer;

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import type { Tier } from '../domain/types.ts';
 import { findCountry, listCountries, type CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
-import { findPool } from '../repositories/quota-repository.ts';
+import { findPool, findPools, type QuotaPoolRecord } from '../repositories/quota-repository.ts';
 import type { ServiceContext } from './context.ts';
 import { didYouMeanCountry } from '../reference/country-suggestions.ts';
 
@@ -27,7 +27,10 @@ export function effectiveAllocationTpp(
 export async function countryQuotaSummary(db: Db, country: CountryRecord): Promise<QuotaSummary | null> {
   const cap = effectiveAllocationTpp(country);
   if (cap === null || country.tier !== 'TIER_2') return null;
-  const pool = await findPool(db, 'COUNTRY_ALLOCATION', country.code, 0);
+  return summarisePool(cap, await findPool(db, 'COUNTRY_ALLOCATION', country.code, 0));
+}
+
+function summarisePool(cap: number, pool: QuotaPoolRecord | null): QuotaSummary {
   const capTpp = pool?.capTpp ?? cap;
   const reservedTpp = pool?.reservedTpp ?? 0;
   const shippedTpp = pool?.shippedTpp ?? 0;
@@ -75,4 +78,26 @@ export async function getCountryQuota(
     );
   }
   return { country, quota };
+}
+
+/**
+ * GET /v1/quotas: every Tier 2 country that has an allocation, with its balances, read in two queries (the
+ * countries, then all their pools at once) so the console's allocation chart costs the same for 1 or 200 rows.
+ */
+export async function listCountryQuotas(
+  ctx: Pick<ServiceContext, 'db'>,
+): Promise<{ country: CountryRecord; quota: QuotaSummary }[]> {
+  const countries = (await listCountries(ctx.db, { tier: 'TIER_2' })).flatMap((country) => {
+    const cap = effectiveAllocationTpp(country);
+    return cap === null ? [] : [{ country, cap }];
+  });
+  const pools = await findPools(
+    ctx.db,
+    countries.map(({ country }) => ({ kind: 'COUNTRY_ALLOCATION' as const, subject: country.code, year: 0 })),
+  );
+  const poolBySubject = new Map(pools.map((pool) => [pool.subject, pool]));
+  return countries.map(({ country, cap }) => ({
+    country,
+    quota: summarisePool(cap, poolBySubject.get(country.code) ?? null),
+  }));
 }

@@ -4,8 +4,22 @@ import { yearOf } from '../domain/dates.ts';
 import { decideShipment } from '../domain/decide.ts';
 import { ClassificationError } from '../domain/errors.ts';
 import { lineTpp } from '../domain/tpp.ts';
-import { getRulePack, isRulesetId } from '../domain/rulesets.ts';
-import type { ClassifiedItem, Decision, RulesetId, VerifiedEndUserKind } from '../domain/types.ts';
+import {
+  countryAllocationCap,
+  getRulePack,
+  IN_FORCE_RULESET,
+  isRulesetId,
+  rulePackInForceOn,
+} from '../domain/rulesets.ts';
+import { decidingTier } from '../domain/tiers.ts';
+import type {
+  ClassifiedItem,
+  Decision,
+  RulesetId,
+  RulesetSelection,
+  Transaction,
+  VerifiedEndUserKind,
+} from '../domain/types.ts';
 import { validationError, type FieldError } from '../errors.ts';
 import type { CountryRecord } from '../repositories/country-repository.ts';
 import type { Db } from '../repositories/db.ts';
@@ -16,6 +30,8 @@ import { isoDate, type ServiceContext } from './context.ts';
 import { effectiveAllocationTpp } from './countries.ts';
 import { recordToSpec } from './products.ts';
 import type { ReferenceSource } from './reference-data.ts';
+import { screenParties, screeningThresholds, shipmentParties } from './screening.ts';
+import type { ScreeningResult } from '../domain/screening.ts';
 
 export interface CatalogueLine {
   productId: string;
@@ -45,6 +61,8 @@ export interface ShipmentRequest {
   consignee?: string | undefined;
   shipDate?: string | undefined;
   ruleset?: string | undefined;
+  transaction?: Transaction | undefined;
+  exportFrom?: string | undefined;
 }
 
 /** The request with its defaults applied: what was actually decided. */
@@ -54,10 +72,15 @@ export interface ResolvedRequest {
   endUserName: string;
   verifiedEndUser: VerifiedEndUserKind | null;
   consignee: string;
-  /** Pool key for the consignee's LPP budget: case and spacing do not make a new consignee. */
+  /** The consignee as a party: null when a check names one nobody has shipped to yet. */
+  consigneeId: string | null;
+  /** Pool subject of the consignee's LPP budget: its party id, so no spelling of a name opens a new budget. */
   consigneeKey: string;
   shipDate: string;
   ruleset: RulesetId;
+  rulesetSelection: RulesetSelection;
+  transaction: Transaction;
+  exportFrom: string | null;
 }
 
 export interface PoolRequests {
@@ -75,10 +98,13 @@ export interface PreparedShipment {
   resolved: ResolvedRequest;
   destination: CountryRecord;
   headquarters: CountryRecord;
+  exportFrom: CountryRecord | null;
   items: ClassifiedItem[];
   pack: RulesetId;
   /** The pools a decision reads (country allocation, consignee's LPP budget) where the destination has them. */
   pools: PoolRequests;
+  /** The parties screened against the latest restricted-party list; null when no database was given. */
+  screening: ScreeningResult | null;
 }
 
 export interface Evaluation {
@@ -109,8 +135,18 @@ export const readPools: PoolReader = async (db, pools) => {
   };
 };
 
-export function normaliseConsignee(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** The consignee a decision is about, resolved to a party before preparing (see parties.ts). */
+export interface ConsigneeRef {
+  /** null: no party with this identity exists yet (a check does not record one). */
+  id: string | null;
+  name: string;
+  /** The folded identity (party-identity.ts); names the LPP budget of a consignee not yet recorded. */
+  identityKey: string;
+}
+
+/** The LPP pool subject: the party id; an unrecorded consignee has used nothing, under a subject no party has. */
+export function lppSubject(consignee: ConsigneeRef): string {
+  return consignee.id ?? `unrecorded:${consignee.identityKey}`;
 }
 
 /**
@@ -154,6 +190,7 @@ function classifyCustom(line: CustomLine, path: string, errors: FieldError[]): C
         tppPerUnit: line.tpp,
         tpp: 0,
         note2Applied: unit.note2Applied,
+        datacenter: line.datacenter,
         chipTpp: line.tpp / chipsPerUnit,
         memoryBandwidthGBs: line.memoryBandwidthGBs ?? null,
       },
@@ -186,6 +223,7 @@ function classifyCatalogue(
       tppPerUnit: c.tpp,
       tpp: 0,
       note2Applied: c.note2Applied,
+      datacenter: product.datacenter,
       chipTpp: c.chipTpp,
       memoryBandwidthGBs: c.memoryBandwidthGBs,
     },
@@ -199,23 +237,37 @@ function classifyCatalogue(
  * classified, and the pools a decision on it reads.
  */
 export async function prepareShipment(
-  ctx: Pick<ServiceContext, 'config' | 'now'>,
+  ctx: Pick<ServiceContext, 'config' | 'now'> & { db?: Db },
   request: ShipmentRequest,
   reference: ReferenceSource,
+  consigneeRef: ConsigneeRef,
 ): Promise<PreparedShipment> {
   const errors: FieldError[] = [];
-  const rulesetId = request.ruleset ?? ctx.config.DEFAULT_RULESET;
-  if (!isRulesetId(rulesetId)) {
+  const shipDate = request.shipDate ?? isoDate(ctx.now());
+  const asked = request.ruleset ?? ctx.config.DEFAULT_RULESET;
+  const rulesetSelection: RulesetSelection =
+    asked === IN_FORCE_RULESET ? 'IN_FORCE' : request.ruleset === undefined ? 'DEFAULT' : 'REQUESTED';
+  // "in-force": the pack legally in force on the ship date (API.md, "Batch checks and records").
+  const rulesetId = asked === IN_FORCE_RULESET ? rulePackInForceOn(shipDate) : asked;
+  if (rulesetId === null) {
+    errors.push({
+      path: request.ruleset === undefined ? 'body.shipDate' : 'body.ruleset',
+      message: `no rule pack was in force on ${shipDate}; name one (GET /v1/rulesets lists them and their dates)`,
+    });
+  } else if (!isRulesetId(rulesetId)) {
     errors.push({
       path: 'body.ruleset',
-      message: `unknown rule pack "${rulesetId}"; GET /v1/rulesets lists them`,
+      message: `unknown rule pack "${rulesetId}"; GET /v1/rulesets lists them, or use "in-force"`,
     });
   }
   const destinationCode = request.destination.toUpperCase();
   const headquartersCode = request.endUser.headquarters.toUpperCase();
+  const exportFromCode = request.exportFrom?.toUpperCase() ?? null;
   const productIds = [...new Set(request.items.filter(isCatalogueLine).map((line) => line.productId))];
   const [countries, products] = await Promise.all([
-    reference.countries([...new Set([destinationCode, headquartersCode])]),
+    reference.countries([
+      ...new Set([destinationCode, headquartersCode, ...(exportFromCode ? [exportFromCode] : [])]),
+    ]),
     productIds.length > 0
       ? reference.products(productIds)
       : Promise.resolve(new Map<string, ProductRecord>()),
@@ -231,6 +283,12 @@ export async function prepareShipment(
     errors.push({
       path: 'body.endUser.headquarters',
       message: `unknown country code ${headquartersCode}.${didYouMeanCountry(headquartersCode)}`,
+    });
+  const exportFrom = exportFromCode ? (countries.get(exportFromCode) ?? null) : null;
+  if (exportFromCode && !exportFrom)
+    errors.push({
+      path: 'body.exportFrom',
+      message: `unknown country code ${exportFromCode}.${didYouMeanCountry(exportFromCode)}`,
     });
 
   const componentIds = [...products.values()]
@@ -259,33 +317,56 @@ export async function prepareShipment(
     if (item) items.push(item);
   });
 
-  if (errors.length > 0 || !destination || !hq || !isRulesetId(rulesetId)) throw validationError(errors);
+  if (errors.length > 0 || !destination || !hq || rulesetId === null || !isRulesetId(rulesetId))
+    throw validationError(errors);
 
   const pack = getRulePack(rulesetId);
-  const shipDate = request.shipDate ?? isoDate(ctx.now());
-  const consignee = (request.consignee ?? request.endUser.name).trim();
   const resolved: ResolvedRequest = {
     destination: destination.code,
     headquarters: hq.code,
     endUserName: request.endUser.name,
     verifiedEndUser: request.endUser.verifiedEndUser,
-    consignee,
-    consigneeKey: normaliseConsignee(consignee),
+    consignee: consigneeRef.name,
+    consigneeId: consigneeRef.id,
+    consigneeKey: lppSubject(consigneeRef),
     shipDate,
     ruleset: pack.id,
+    rulesetSelection,
+    transaction: request.transaction ?? 'EXPORT',
+    exportFrom: exportFrom?.code ?? null,
   };
 
-  // Quotas exist only where the pack has them and the destination is Tier 2.
-  const hasQuotas = pack.quantities !== null && destination.tier === 'TIER_2';
-  const allocation = hasQuotas ? effectiveAllocationTpp(destination) : null;
+  // Every decision screens its parties (API.md, "Screening"), outside any lock.
+  const screening = ctx.db
+    ? await screenParties(
+        ctx.db,
+        screeningThresholds(ctx.config),
+        shipmentParties({
+          consignee: consigneeRef.name,
+          endUserName: request.endUser.name,
+          destination: destination.code,
+          headquarters: hq.code,
+        }),
+      )
+    : null;
+
+  // Quotas exist only where the pack has them and the destination is Tier 2 on the ship date (a country that
+  // left D:5 gets the pack's allocation from that day unless an officer recorded another).
+  const hasQuotas =
+    pack.quantities !== null && decidingTier(destination.code, destination.tier, shipDate) === 'TIER_2';
+  const allocation = hasQuotas
+    ? (effectiveAllocationTpp(destination) ?? countryAllocationCap(pack, destination.govToGovArrangement))
+    : null;
   const year = yearOf(shipDate);
   return {
     request,
     resolved,
     destination,
     headquarters: hq,
+    exportFrom,
     items,
     pack: pack.id,
+    screening,
     pools: {
       country: hasQuotas && allocation !== null ? { code: destination.code, capTpp: allocation } : null,
       lpp:
@@ -296,13 +377,28 @@ export async function prepareShipment(
   };
 }
 
+/** The prepared shipment with its consignee recorded as a party: its LPP budget is now the party's. */
+export function withConsignee(prepared: PreparedShipment, consignee: ConsigneeRef): PreparedShipment {
+  const consigneeKey = lppSubject(consignee);
+  return {
+    ...prepared,
+    resolved: { ...prepared.resolved, consignee: consignee.name, consigneeId: consignee.id, consigneeKey },
+    pools: { ...prepared.pools, lpp: prepared.pools.lpp ? { ...prepared.pools.lpp, consigneeKey } : null },
+  };
+}
+
 /** The engine's decision on a prepared shipment, given the current balances of its pools. Pure. */
 export function decidePrepared(prepared: PreparedShipment, balances: PoolBalances): Decision {
   const { request, resolved, destination, headquarters, items, pools } = prepared;
   const used = (pool: QuotaPoolRecord | null): number => (pool ? pool.reservedTpp + pool.shippedTpp : 0);
   return decideShipment({
     pack: prepared.pack,
+    rulesetSelection: resolved.rulesetSelection,
     shipDate: resolved.shipDate,
+    transaction: resolved.transaction,
+    exportFrom: prepared.exportFrom
+      ? { code: prepared.exportFrom.code, name: prepared.exportFrom.name }
+      : null,
     destination: {
       code: destination.code,
       name: destination.name,
@@ -314,6 +410,7 @@ export function decidePrepared(prepared: PreparedShipment, balances: PoolBalance
     endUser: { name: request.endUser.name, verifiedEndUser: request.endUser.verifiedEndUser },
     consignee: resolved.consignee,
     items,
+    screening: prepared.screening,
     quota: {
       country: pools.country
         ? { capTpp: balances.country?.capTpp ?? pools.country.capTpp, usedTpp: used(balances.country) }
@@ -340,8 +437,9 @@ export async function evaluateShipment(
   request: ShipmentRequest,
   poolReader: PoolReader,
   reference: ReferenceSource,
+  consignee: ConsigneeRef,
 ): Promise<Evaluation> {
-  const prepared = await prepareShipment(ctx, request, reference);
+  const prepared = await prepareShipment({ ...ctx, db }, request, reference, consignee);
   const balances = await poolReader(db, prepared.pools);
   return {
     resolved: prepared.resolved,

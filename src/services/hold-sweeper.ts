@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../repositories/db.ts';
-import { expireHolds } from './shipments.ts';
+import { expireHolds } from './expire-holds.ts';
 
 /** How often the server releases expired holds (README: within a minute of their expiry). */
 export const HOLD_SWEEP_INTERVAL_MS = 60_000;

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { toH100Equivalents } from '../domain/classify.ts';
 import { planCandidate, type PlanLimit } from '../domain/plan.ts';
-import type { Authorization, Decision, DecisionItem, RulesetSummary, Tier } from '../domain/types.ts';
+import type {
+  Authorization,
+  Decision,
+  DecisionDestination,
+  DecisionItem,
+  RulesetSummary,
+} from '../domain/types.ts';
 import { AppError, validationError } from '../errors.ts';
+import { resolveRequestParties, type PartyReferencingRequest } from './parties.ts';
 import { recordStandaloneAudit } from './audit.ts';
 import type { ServiceContext } from './context.ts';
 import {
@@ -12,13 +19,12 @@ import {
   readPools,
   type CustomLine,
   type ResolvedRequest,
-  type ShipmentRequest,
 } from './evaluate-shipment.ts';
 
 export type PlanCandidate = { productId: string } | Omit<CustomLine, 'quantity'>;
 
 /** A check's body with its items replaced by candidates without quantities (API.md, "Planning"). */
-export interface PlanRequest extends Omit<ShipmentRequest, 'items'> {
+export interface PlanRequest extends Omit<PartyReferencingRequest, 'items'> {
   candidates: PlanCandidate[];
 }
 
@@ -42,7 +48,7 @@ export interface CandidateResult {
 
 export interface PlanResult {
   planId: string;
-  destination: { code: string; name: string; tier: Tier };
+  destination: DecisionDestination;
   shipDate: string;
   candidates: CandidateResult[];
   pools: {
@@ -78,11 +84,12 @@ function balanceOf(view: Decision['quota']['countryAllocation']): PoolBalance | 
  */
 export async function planProcurement(ctx: ServiceContext, input: PlanRequest): Promise<PlanResult> {
   const { candidates, ...rest } = input;
-  const request: ShipmentRequest = {
+  // Parties resolve as a check's do (a name to its identity, or a party id), so the LPP budget is the same one.
+  const { request, consignee } = await resolveRequestParties(ctx.db, {
     ...rest,
     items: candidates.map((candidate) => ({ ...candidate, quantity: 1 })),
-  };
-  const prepared = await prepareShipment(ctx, request, ctx.reference).catch((error: unknown) => {
+  });
+  const prepared = await prepareShipment(ctx, request, ctx.reference, consignee).catch((error: unknown) => {
     throw asCandidateError(error);
   });
   const balances = await readPools(ctx.db, prepared.pools);

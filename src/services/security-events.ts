@@ -129,7 +129,9 @@ export class SecurityEventRecorder {
     extra: { count: number; overflow: boolean; summary?: Record<string, unknown> },
   ): void {
     const actor =
-      event.keyId !== null && event.role !== null ? { keyId: event.keyId, role: event.role, name: '' } : null;
+      event.keyId !== null && event.role !== null
+        ? { keyId: event.keyId, role: event.role, name: '', organisationId: null }
+        : null;
     const promise = recordStandaloneAudit(
       { db: this.db, actor, requestId: event.requestId, now: () => event.at },
       {

@@ -21,9 +21,19 @@ export const _withoutDestination: CheckRequest = { items: southKorea.items, endU
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 // Closed vocabularies reach the client as unions, so a switch over them is checked for exhaustiveness.
-export const _authorizationIsClosed: Equal<Decision['authorization'], 'AIA' | 'LPP' | 'VEU' | 'NLR' | null> =
-  true;
-export const _tierIsClosed: Equal<Decision['destination']['tier'], 'TIER_1' | 'TIER_2' | 'TIER_3'> = true;
+export const _authorizationIsClosed: Equal<
+  Decision['authorization'],
+  'AIA' | 'LPP' | 'VEU' | 'NLR' | 'NAC' | 'ACA' | null
+> = true;
+export const _outcomeIsClosed: Equal<
+  Decision['outcome'],
+  'ALLOWED' | 'NOTIFICATION_REQUIRED' | 'LICENSE_REQUIRED' | 'REVIEW'
+> = true;
+// A tier only under a pack that has tiers (ai-diffusion-2025); baseline-2023 answers show countryGroups instead.
+export const _tierIsClosed: Equal<
+  Decision['destination']['tier'],
+  'TIER_1' | 'TIER_2' | 'TIER_3' | undefined
+> = true;
 
 export class ProblemError extends Error {
   constructor(readonly problem: Problem) {
@@ -44,6 +54,9 @@ export async function createCheck(baseUrl: string, apiKey: string, body: CheckRe
 export function summarise(decision: Decision): string {
   const how = decision.allowed
     ? `allowed under ${decision.authorization ?? 'no exception'}`
-    : `licence required (${decision.reviewPolicy ?? 'no review policy'})`;
-  return `${decision.destination.code} ${decision.destination.tier}: ${how}, ${decision.h100Equivalents} H100e`;
+    : decision.outcome === 'NOTIFICATION_REQUIRED'
+      ? `allowed once BIS is notified (by ${decision.notification?.notifyBy ?? 'the notification date'})`
+      : `licence required (${decision.reviewPolicy ?? 'no review policy'})`;
+  const where = decision.destination.tier ?? decision.destination.countryGroups.join('/');
+  return `${decision.destination.code} ${where}: ${how}, ${decision.h100Equivalents} H100e`;
 }

@@ -8,6 +8,7 @@ export const CHECKABLE_UNITS = 1_000_000;
 
 export interface Decision {
   allowed: boolean;
+  outcome: string;
   licenseRequired: boolean;
   reviewPolicy: string | null;
   reasons: { code: string }[];
@@ -15,9 +16,12 @@ export interface Decision {
 
 /** The two routes a plan sizes, as read from a check's answer (API.md: Planning). */
 export const ROUTES = {
-  withoutLicense: (d: Decision) => d.allowed,
+  // Written out from issue 18 and API.md "Outcome": NAC ships once notified, without a licence.
+  withoutLicense: (d: Decision) => d.outcome === 'ALLOWED' || d.outcome === 'NOTIFICATION_REQUIRED',
   withLicenseWithinAllocation: (d: Decision) =>
-    d.allowed || (d.licenseRequired && d.reviewPolicy !== 'PRESUMPTION_OF_DENIAL'),
+    d.outcome === 'ALLOWED' ||
+    d.outcome === 'NOTIFICATION_REQUIRED' ||
+    (d.licenseRequired && d.reviewPolicy !== 'PRESUMPTION_OF_DENIAL'),
 } as const;
 export type RouteName = keyof typeof ROUTES;
 

@@ -5,17 +5,38 @@ import type { PrismaClient } from '../../src/repositories/db.ts';
 import { buildCountrySeeds } from '../../src/reference/countries.ts';
 import { seededRandom, seedFor } from './seed.ts';
 
-/** Creates an API key row directly and returns the secret, as an officer would have handed it out. */
+/** A fresh organisation (exporter), so that a test's records are its own. */
+export async function createOrganisation(
+  db: PrismaClient,
+  name = `Test exporter ${randomUUID().slice(0, 8)}`,
+) {
+  return db.organisation.create({ data: { name, country: 'US' } });
+}
+
+/**
+ * Creates an API key row directly and returns the secret, as an officer would have handed it out. Vendor and
+ * procurement keys belong to an organisation: the one given, or a fresh one of their own.
+ */
 export async function createApiKey(
   db: PrismaClient,
   role: Role,
   name = `test ${role}`,
-): Promise<{ id: string; key: string }> {
+  options: { organisationId?: string; expiresAt?: Date } = {},
+): Promise<{ id: string; key: string; organisationId: string | null }> {
   const key = `gec_test_${randomBytes(24).toString('base64url')}`;
+  const exporter = role === 'vendor' || role === 'procurement';
+  const organisationId = exporter ? (options.organisationId ?? (await createOrganisation(db)).id) : null;
   const row = await db.apiKey.create({
-    data: { name, role, keyHash: hashApiKey(key), prefix: key.slice(0, 10) },
+    data: {
+      name,
+      role,
+      keyHash: hashApiKey(key),
+      prefix: key.slice(0, 10),
+      organisationId,
+      expiresAt: options.expiresAt ?? null,
+    },
   });
-  return { id: row.id, key };
+  return { id: row.id, key, organisationId };
 }
 
 export function bearer(key: string): { authorization: string } {
@@ -67,4 +88,12 @@ export async function createTier2Country(
     if (created.count === 1) return code;
   }
   throw new Error('No spare two-letter code left for a test country');
+}
+
+let licenseSerial = 0;
+/** A BIS-shaped licence number (a letter and seven digits) that no other test in this run uses. */
+export function uniqueLicenseNumber(): string {
+  licenseSerial += 1;
+  const digits = String((process.pid % 1000) * 10_000 + (licenseSerial % 10_000)).padStart(7, '0');
+  return `T${digits.slice(-7)}`;
 }

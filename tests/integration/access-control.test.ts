@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.ts';
 import { ACCESS_POLICIES, ROLES, type AccessPolicy, type Role } from '../../src/http/access.ts';
 import type { RouteAccess } from '../../src/http/plugins/auth.ts';
 import { registerBootstrapKey } from '../../src/services/api-keys.ts';
-import { bearer, createApiKey } from '../helpers/factories.ts';
+import { bearer, createApiKey, createOrganisation } from '../helpers/factories.ts';
 import { createTestApp, testConfig, testOwnerDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
 import { payloadOf } from '../../src/services/audit.ts';
 
@@ -95,7 +95,7 @@ describe('the route table', () => {
       expect(Object.keys(ACCESS_POLICIES), `${route.method} ${route.url}`).toContain(route.access);
     const publicUrls = new Set(routes.filter((r) => r.access === 'public').map((r) => r.url));
     for (const url of publicUrls)
-      expect(url).toMatch(/^(\/healthz|\/readyz|\/metrics|\/openapi\.json|\/docs(\/.*)?)$/);
+      expect(url).toMatch(/^(\/healthz|\/readyz|\/metrics|\/openapi\.json|\/docs(\/.*)?|\/console(\/.*)?)$/);
     const urls = new Set(routes.map((r) => `${r.method} ${r.url}`));
     for (const expected of [
       'POST /v1/checks',
@@ -194,11 +194,12 @@ describe('every /v1 route against every role', () => {
 
 describe('API keys', () => {
   it('issues a key once, stores only its hash, and audits the issue', async () => {
+    const exporter = await createOrganisation(t.db);
     const res = await t.app.inject({
       method: 'POST',
       url: '/v1/api-keys',
       headers: bearer(keys.officer.key),
-      payload: { role: 'vendor', name: '  ERP integration  ' },
+      payload: { role: 'vendor', name: '  ERP integration  ', organisationId: exporter.id },
     });
     expect(res.statusCode).toBe(201);
     const body = res.json();
@@ -243,7 +244,16 @@ describe('API keys', () => {
     expect(res.statusCode).toBe(200);
     const listed = res.json().data.find((k: { id: string }) => k.id === id);
     expect(listed).toMatchObject({ id, role: 'procurement', name: 'listed key', revokedAt: null });
-    expect(Object.keys(listed).sort()).toEqual(['createdAt', 'id', 'name', 'prefix', 'revokedAt', 'role']);
+    expect(Object.keys(listed).sort()).toEqual([
+      'createdAt',
+      'expiresAt',
+      'id',
+      'name',
+      'organisationId',
+      'prefix',
+      'revokedAt',
+      'role',
+    ]);
     expect(res.body).not.toContain(key);
     expect(res.body).not.toMatch(/keyHash|key_hash/);
   });
@@ -340,9 +350,10 @@ describe('npm run apikey', () => {
 
   it('creates a key that authenticates, printed as the last line, and lists and revokes it', async () => {
     const name = `cli ${randomUUID()}`;
+    const exporter = await createOrganisation(t.db);
     const created = await execFileAsync(
       tsx,
-      ['src/cli/apikey.ts', 'create', '--role', 'vendor', '--name', name],
+      ['src/cli/apikey.ts', 'create', '--role', 'vendor', '--name', name, '--organisation', exporter.id],
       { cwd: ROOT, env },
     );
     const key = created.stdout.trim().split('\n').at(-1) as string;
@@ -352,6 +363,7 @@ describe('npm run apikey', () => {
 
     const row = await t.db.apiKey.findFirstOrThrow({ where: { name } });
     expect(row.role).toBe('vendor');
+    expect(row.organisationId).toBe(exporter.id);
     const event = await t.db.auditEvent.findFirstOrThrow({
       where: { action: 'api-key.create', targetId: row.id },
     });

@@ -21,7 +21,8 @@ async function buildAdmissionApp(limits: { maxBytes: number; maxLines: number; m
   await app.register(admission, { ...limits, bodyLimit: 1_048_576 });
   app.addHook('onRequest', async (request) => {
     const key = request.headers['x-test-key'];
-    if (typeof key === 'string') request.actor = { keyId: key, role: 'vendor', name: key };
+    if (typeof key === 'string')
+      request.actor = { keyId: key, role: 'vendor', name: key, organisationId: null };
   });
   app.post('/work', async () => {
     entered += 1;

@@ -246,7 +246,7 @@ describe('the hash chain (isolated database)', () => {
 
   it('stays one unbroken chain under concurrent writers in several "processes"', async () => {
     const clients = [iso.db, ...extraClients];
-    const actor: Actor = { keyId: randomUUID(), role: 'officer', name: 'concurrency' };
+    const actor: Actor = { keyId: randomUUID(), role: 'officer', name: 'concurrency', organisationId: null };
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 60; i += 1) {
       const client = clients[i % clients.length] as PrismaClient;

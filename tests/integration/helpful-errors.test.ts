@@ -132,7 +132,7 @@ describe('command lines: --help', () => {
   });
 
   it('the database commands print their usage and exit 0', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/db.ts', '--help'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/db.ts', '--help'], {
       encoding: 'utf8',
     });
     expect(run.status, run.stderr).toBe(0);

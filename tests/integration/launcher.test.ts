@@ -326,10 +326,11 @@ describe('npm start (the launcher)', { timeout: 240_000 }, () => {
     const postmaster = await postmasterPid(dataDir);
     const heavy = {
       ...CHECK,
-      items: Array.from({ length: 300 }, (_, i) => ({ productId: 'nvidia-h100-sxm', quantity: i + 1 })),
+      // The largest order the contract takes, so that requests are still being worked on when the signal comes.
+      items: Array.from({ length: 500 }, (_, i) => ({ productId: 'nvidia-h100-sxm', quantity: i + 1 })),
     };
     const seenBefore = run.proc.lines.length;
-    const requests = 30;
+    const requests = 40;
     const answers = Array.from({ length: requests }, () => check(run.base, heavy));
     // Every request has reached the service before the signal: each is in flight, none is new.
     let arrived = 0;

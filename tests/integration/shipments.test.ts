@@ -8,6 +8,7 @@ import { payloadOf } from '../../src/services/audit.ts';
 
 let t: TestApp;
 let procurement: string;
+let procurementOrganisation: string;
 let vendor: string;
 let officer: string;
 let clock = new Date('2025-06-01T12:00:00Z');
@@ -17,7 +18,9 @@ const H100 = 15_832;
 
 beforeAll(async () => {
   t = await createTestApp({ now: () => clock });
-  procurement = (await createApiKey(t.db, 'procurement')).key;
+  const buyer = await createApiKey(t.db, 'procurement');
+  procurement = buyer.key;
+  procurementOrganisation = buyer.organisationId as string;
   vendor = (await createApiKey(t.db, 'vendor')).key;
   officer = (await createApiKey(t.db, 'officer')).key;
 });
@@ -74,7 +77,7 @@ describe('POST /v1/shipments', () => {
     const res = await reserve(order(code, 2000, `Cloud ${code}`));
     expect(res.status).toBe(201);
     expect(res.body.status).toBe('PENDING_LICENSE');
-    expect(res.body.holds).toEqual({ countryTpp: 2000 * H100, lppTpp: 0, lppYear: 2025 });
+    expect(res.body.holds).toEqual({ countryTpp: 2000 * H100, lppTpp: 0, lppYear: 2025, licenseTpp: 0 });
     expect(res.body.decision).toMatchObject({
       licenseRequired: true,
       reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
@@ -220,22 +223,57 @@ describe('POST /v1/shipments', () => {
 });
 
 describe('ship and cancel', () => {
-  it('ship turns the hold into consumption, idempotently; cancel after ship is 409', async () => {
+  it('ship turns the holds into consumption, idempotently; cancel after ship is 409', async () => {
     const code = await createTier2Country(t.db, { allocationTpp: 100_000_000 });
     const created = (await reserve(order(code, 2000, `Ship ${code}`))).body;
+    // A licence is needed: without one, and with a made-up number, shipping is refused and changes nothing.
+    for (const body of [undefined, { licenseNumber: 'FAKE' }]) {
+      const refused = await request(t.app.server)
+        .post(`/v1/shipments/${created.id}/ship`)
+        .set(bearer(procurement))
+        .send(body)
+        .expect(409);
+      expect(refused.body).toMatchObject({ code: 'LICENSE_REQUIRED' });
+    }
+    expect(await quota(code)).toMatchObject({ reservedTpp: 2000 * H100, shippedTpp: 0 });
+    const license = await request(t.app.server)
+      .post('/v1/licenses')
+      .set(bearer(officer))
+      .send({
+        number: `D${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`,
+        organisationId: procurementOrganisation,
+        destination: code,
+        consigneeId: created.consignee.id,
+        eccns: ['3A090.a'],
+        tppAuthorized: 2000 * H100,
+        validFrom: '2025-05-01',
+        validUntil: '2026-04-30',
+      })
+      .expect(201);
+    await request(t.app.server)
+      .post(`/v1/shipments/${created.id}/license`)
+      .set(bearer(procurement))
+      .send({ licenseId: license.body.id })
+      .expect(200);
     const shipped = await request(t.app.server)
       .post(`/v1/shipments/${created.id}/ship`)
       .set(bearer(procurement))
-      .send({ licenseNumber: 'D1234567' })
+      .send({ licenseNumber: license.body.number })
       .expect(200);
-    expect(shipped.body).toMatchObject({ status: 'SHIPPED', id: created.id });
+    expect(shipped.body).toMatchObject({
+      status: 'SHIPPED',
+      id: created.id,
+      licenseId: license.body.id,
+      holds: { countryTpp: 0, lppTpp: 0, licenseTpp: 0 },
+    });
     expect(await quota(code)).toMatchObject({ reservedTpp: 0, shippedTpp: 2000 * H100 });
     const again = await request(t.app.server)
       .post(`/v1/shipments/${created.id}/ship`)
       .set(bearer(procurement))
       .expect(200);
     expect(again.body.status).toBe('SHIPPED');
-    expect(await t.db.ledgerEntry.count({ where: { shipmentId: created.id } })).toBe(2);
+    // Country HOLD and CONSUME, licence HOLD and CONSUME.
+    expect(await t.db.ledgerEntry.count({ where: { shipmentId: created.id } })).toBe(4);
     const cancel = await request(t.app.server)
       .post(`/v1/shipments/${created.id}/cancel`)
       .set(bearer(procurement))
@@ -245,17 +283,28 @@ describe('ship and cancel', () => {
       where: { targetId: created.id },
       orderBy: { seq: 'asc' },
     });
-    expect(audit.map((e) => e.action)).toEqual(['shipment.create', 'shipment.ship']);
+    expect(audit.map((e) => e.action)).toEqual([
+      'shipment.create',
+      'shipment.license.attach',
+      'shipment.ship',
+    ]);
     await expectReconciled(code);
   });
 
   it('cancel releases the hold, idempotently; ship after cancel is 409', async () => {
     const code = await createTier2Country(t.db, { allocationTpp: 100_000_000 });
     const created = (await reserve(order(code, 2000, `Cancel ${code}`))).body;
-    await request(t.app.server)
+    const cancelled = await request(t.app.server)
       .post(`/v1/shipments/${created.id}/cancel`)
       .set(bearer(procurement))
+      .send({ reason: 'customer withdrew the order' })
       .expect(200);
+    expect(cancelled.body).toMatchObject({
+      status: 'CANCELLED',
+      cancelReason: 'customer withdrew the order',
+      holds: { countryTpp: 0, lppTpp: 0, licenseTpp: 0 },
+      holdExpiresAt: null,
+    });
     await request(t.app.server)
       .post(`/v1/shipments/${created.id}/cancel`)
       .set(bearer(procurement))

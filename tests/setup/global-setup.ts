@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureTestDataRoot } from '../helpers/test-data-root.ts';
 import { randomBytes } from 'node:crypto';
@@ -62,6 +63,19 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     };
     try {
       server = await startEmbeddedPostgres({ dataDir, durable: false, logger });
+      // Databases created during the run (the migration tests' scratch and shadow databases) copy template1: with
+      // pg_trgm and unaccent there, a migration generated from the whole schema (its trigram index) applies. The
+      // project's own migration creates both extensions itself.
+      const template = new URL(endpointToUrl(server.endpoint));
+      template.pathname = '/template1';
+      const client = new pg.Client({ connectionString: template.toString() });
+      await client.connect();
+      try {
+        await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        await client.query('CREATE EXTENSION IF NOT EXISTS unaccent');
+      } finally {
+        await client.end();
+      }
       await deployMigrations(server.endpoint, { logger });
     } catch (error) {
       await teardown();

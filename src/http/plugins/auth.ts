@@ -123,7 +123,7 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
     if (actor === null) {
       guard?.failed(request);
       request.authDenial = { reason: 'invalid_key', keyId: null };
-      throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked.', {
+      throw new AppError('UNAUTHENTICATED', 'The API key is unknown, revoked or expired.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
     }

@@ -31,6 +31,28 @@ const DOCS_CSP = {
   styleSrc: ["'self'", "'unsafe-inline'"],
 };
 
+/**
+ * The console (/console) is our own page, so it gets what Swagger UI cannot have: scripts and styles from 'self'
+ * only, no inline script, no inline style, no inline event handler, no data: URIs, and Trusted Types enforced
+ * (the page builds its DOM from text nodes, never from HTML strings). It talks only to this service; forms never
+ * navigate (they are handled in script), so a failed script can never send the API key in a query string.
+ */
+const CONSOLE_CSP = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  connectSrc: ["'self'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  styleSrcAttr: ["'none'"],
+  requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
+};
+
 /** helmet's options for every answer; the documentation pages differ only in their CSP. */
 export const API_HELMET_OPTIONS = {
   contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
@@ -44,7 +66,13 @@ export const DOCS_HELMET_OPTIONS = {
   contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP },
 } as const;
 
+export const CONSOLE_HELMET_OPTIONS = {
+  ...API_HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP },
+} as const;
+
 const API_HEADERS = precomputeSecurityHeaders(API_HELMET_OPTIONS);
+const CONSOLE_HEADERS = precomputeSecurityHeaders(CONSOLE_HELMET_OPTIONS);
 const DOCS_HEADERS = precomputeSecurityHeaders(DOCS_HELMET_OPTIONS);
 
 declare module 'fastify' {
@@ -68,6 +96,10 @@ async function refuseBody(request: FastifyRequest): Promise<void> {
 
 function isDocsRoute(url: string): boolean {
   return url === '/docs' || url.startsWith('/docs/');
+}
+
+function isConsoleRoute(url: string): boolean {
+  return url === '/console' || url.startsWith('/console/');
 }
 
 type JsonParser = (
@@ -113,6 +145,9 @@ async function securityPlugin(app: FastifyInstance): Promise<void> {
     if (isDocsRoute(route.url)) {
       route.config = { ...(route.config ?? {}), securityHeaders: DOCS_HEADERS } as typeof route.config;
     }
+    if (isConsoleRoute(route.url)) {
+      route.config = { ...(route.config ?? {}), securityHeaders: CONSOLE_HEADERS } as typeof route.config;
+    }
     // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.
     // The body guard is a hook rather than a schema so that the documented contract stays "no request body".
     if (route.url.startsWith('/v1/')) {
@@ -142,6 +177,9 @@ async function securityPlugin(app: FastifyInstance): Promise<void> {
   const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // An empty body with a JSON content type is "no body" (curl -X POST -H 'content-type: application/json'):
+    // routes whose body is optional accept it, the others answer their usual 400 for a missing body.
+    if ((body as string).trim() === '') return done(null, undefined);
     parseJson(request, body as string, (error, value) => {
       if (error) return done(error, undefined);
       const bad = findUnstorableString(value, 'body');

@@ -6,7 +6,6 @@ import type { DatabaseOutageMonitor } from '../../services/database-outage.ts';
 import type { SharedRateLimiter } from '../../services/rate-limiter.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import type { ReferenceDataCache } from '../../services/reference-data.ts';
-import type { ReservationBatcher } from '../../services/shipments.ts';
 import type { AuditCheckpointer, TrustedKeys } from '../../services/audit-checkpoints.ts';
 
 export interface AppDependencies {
@@ -14,7 +13,6 @@ export interface AppDependencies {
   checkpoints: AuditCheckpointer;
   trustedKeys: TrustedKeys;
   reference: ReferenceDataCache;
-  reservations: ReservationBatcher;
   config: Config;
   now: () => Date;
   /** Database outage state: 503s while it lasts (see plugins/database-outage.ts). */
@@ -42,7 +40,7 @@ export function callerRequestId(request: FastifyRequest): string | null {
 
 /** Builds the context a use case receives from the request: the actor, request id and logger travel with it. */
 export function serviceContext(request: FastifyRequest): ServiceContext {
-  const { db, config, now, reference, reservations, checkpoints, trustedKeys } = request.server.deps;
+  const { db, config, now, reference, checkpoints, trustedKeys } = request.server.deps;
   return {
     db,
     checkpoints,
@@ -50,7 +48,6 @@ export function serviceContext(request: FastifyRequest): ServiceContext {
     config,
     now,
     reference,
-    reservations,
     actor: request.actor,
     requestId: String(request.id),
     callerRequestId: callerRequestId(request),

@@ -46,8 +46,15 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'Shipments', description: 'Commit a shipment: reserve, ship or cancel quota' },
         { name: 'Quotas', description: 'Allocation balances' },
         { name: 'Reference data', description: 'Countries, tiers, products and rule packs' },
+        { name: 'Screening', description: 'Restricted-party lists: import, and screen a name' },
         { name: 'Audit', description: 'The hash-chained audit trail' },
         { name: 'API keys', description: 'Issue and revoke keys' },
+        {
+          name: 'Organisations',
+          description: 'Exporters: the owners of keys, shipments, checks and licences',
+        },
+        { name: 'Parties', description: 'Consignees and end users, one record per identity' },
+        { name: 'Licences', description: 'BIS licences and their TPP in the quota ledger' },
         { name: 'Operations', description: 'Liveness and readiness' },
       ],
       components: {

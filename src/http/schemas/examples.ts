@@ -1,6 +1,6 @@
 import { ALLOCATION_PERIOD } from '../../domain/rulesets.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.ts';
-import { listRulesets } from '../../services/rulesets.ts';
+import { describeInForce, listRulesets } from '../../services/rulesets.ts';
 import { problemType } from '../plugins/error-handler.ts';
 
 /**
@@ -39,7 +39,18 @@ const AI_DIFFUSION_RULESET = {
   citation: '90 FR 4544',
   status: 'RESCINDED',
   inForceOnShipDate: false,
+  selectedBy: 'REQUESTED',
 };
+
+/** A decision screened against an import, with no party listed. */
+export const SCREENED_CLEAN = {
+  listId: '2f1c7a52-5d0e-4b8f-9a51-6c3e2d1b0a94',
+  importedAt: '2026-11-27T08:00:00.000Z',
+  matches: [],
+};
+
+/** Fields of a plain export decision that no License Exception NAC reached. */
+const EXPORT_NO_NOTIFICATION = { notification: null, transaction: 'EXPORT', exportFrom: null };
 
 export const SOUTH_KOREA_CHECK = {
   destination: 'KR',
@@ -95,12 +106,17 @@ export const DECISION_EXAMPLES: NamedExamples = {
   southKorea: {
     summary: 'South Korea: allowed under License Exception AIA, no quota used',
     value: {
+      outcome: 'ALLOWED',
+      ruleset: { ...AI_DIFFUSION_RULESET, selectedBy: 'DEFAULT' },
+      warnings: [RESCINDED_WARNING],
       checkId: '68eac1e9-9e83-4fd4-b42f-1be4cf5084f1',
       allowed: true,
       licenseRequired: false,
       authorization: 'AIA',
       reviewPolicy: null,
-      destination: { code: 'KR', name: 'South Korea', tier: 'TIER_1' },
+      ...EXPORT_NO_NOTIFICATION,
+      destination: { code: 'KR', name: 'South Korea', tier: 'TIER_1', countryGroups: ['A:5'] },
+      consignee: { id: null, name: 'Example Korea Cloud' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 10000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 158320000 },
       ],
@@ -116,19 +132,23 @@ export const DECISION_EXAMPLES: NamedExamples = {
           citation: '15 CFR 740.27',
         },
       ],
-      ruleset: AI_DIFFUSION_RULESET,
-      warnings: [RESCINDED_WARNING],
+      screening: SCREENED_CLEAN,
     },
   },
   uae: {
     summary: 'UAE: licence required, presumption of approval, drawing on the country allocation',
     value: {
+      outcome: 'LICENSE_REQUIRED',
+      ruleset: AI_DIFFUSION_RULESET,
+      warnings: [RESCINDED_WARNING],
       checkId: '5d0b6ff0-d687-414a-bd85-6d825ace3578',
       allowed: false,
       licenseRequired: true,
       authorization: null,
       reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
-      destination: { code: 'AE', name: 'United Arab Emirates', tier: 'TIER_2' },
+      ...EXPORT_NO_NOTIFICATION,
+      destination: { code: 'AE', name: 'United Arab Emirates', tier: 'TIER_2', countryGroups: ['D:4'] },
+      consignee: { id: null, name: 'Example Cloud LLC' },
       items: [
         { productId: 'nvidia-h100-sxm', quantity: 2000, eccn: '3A090.a', tppPerUnit: 15832, tpp: 31664000 },
         { description: 'custom board', quantity: 4, eccn: '3A090.a', tppPerUnit: 5200, tpp: 20800 },
@@ -171,8 +191,7 @@ export const DECISION_EXAMPLES: NamedExamples = {
           citation: '90 FR 4544',
         },
       ],
-      ruleset: AI_DIFFUSION_RULESET,
-      warnings: [RESCINDED_WARNING],
+      screening: SCREENED_CLEAN,
     },
   },
 };
@@ -320,7 +339,7 @@ export const CREATED_PRODUCT_EXAMPLES: NamedExamples = {
 export const RULESET_LIST_EXAMPLES: NamedExamples = {
   onShipDate: {
     summary: '?date=2025-06-01: AI Diffusion already rescinded, the 2023 controls in force',
-    value: { data: listRulesets('2025-06-01', 'ai-diffusion-2025') },
+    value: { data: listRulesets('2025-06-01', 'ai-diffusion-2025'), inForce: describeInForce('2025-06-01') },
   },
 };
 
@@ -492,16 +511,22 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
       id: 'c21de37a-bdc9-41dd-b6b5-d22c6305dba7',
       status: 'PENDING_LICENSE',
       decision: {
+        outcome: 'LICENSE_REQUIRED',
+        ruleset: AI_DIFFUSION_RULESET,
+        warnings: [RESCINDED_WARNING],
         checkId: 'c21de37a-bdc9-41dd-b6b5-d22c6305dba7',
         allowed: false,
         licenseRequired: true,
         authorization: null,
         reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
+        ...EXPORT_NO_NOTIFICATION,
         destination: {
           code: 'AE',
           name: 'United Arab Emirates',
           tier: 'TIER_2',
+          countryGroups: ['D:4'],
         },
+        consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
         items: [
           {
             productId: 'nvidia-h100-sxm',
@@ -546,24 +571,26 @@ export const SHIPMENT_CREATED_EXAMPLES: NamedExamples = {
             citation: '90 FR 4544',
           },
         ],
-        ruleset: {
-          id: 'ai-diffusion-2025',
-          name: 'Framework for Artificial Intelligence Diffusion',
-          citation: '90 FR 4544',
-          status: 'RESCINDED',
-          inForceOnShipDate: false,
-        },
-        warnings: [
-          'On ship date 2025-06-01 the Framework for Artificial Intelligence Diffusion (90 FR 4544, pack ai-diffusion-2025) stopped being enforced on 2025-05-13, when BIS announced its rescission (no formal rescission published in the Federal Register). Its compliance date 2025-05-15 was never reached, so it was never enforced. The regime enforced after that is pack baseline-2023. Treat this answer as planning only, not the law of the day.',
-        ],
+        screening: SCREENED_CLEAN,
       },
       holds: {
         countryTpp: 31664000,
         lppTpp: 0,
         lppYear: 2025,
+        licenseTpp: 0,
       },
+      organisationId: '5b0c7e1f-2d3a-4e5f-8a9b-0c1d2e3f4a5b',
+      externalReference: 'PO-2025-0042',
+      destination: 'AE',
+      consignee: { id: '8f14e45f-ceea-467f-a0e6-9b7c1d2e3f40', name: 'Example Cloud LLC' },
+      shipDate: '2025-06-01',
+      licenseId: null,
       holdExpiresAt: '2027-05-27T11:38:38.505Z',
       createdAt: '2026-11-28T11:38:38.505Z',
+      updatedAt: '2026-11-28T11:38:38.505Z',
+      shippedAt: null,
+      cancelledAt: null,
+      cancelReason: null,
     },
   },
 };
@@ -575,12 +602,11 @@ export const SHIPMENT_EXAMPLES: NamedExamples = {
       ...(SHIPMENT_CREATED_EXAMPLES.uaePendingLicense?.value as Record<string, unknown>),
       ...{
         status: 'SHIPPED',
-        destination: 'AE',
-        consignee: 'Example Cloud LLC',
-        shipDate: '2025-06-01',
+        holds: { countryTpp: 0, lppTpp: 0, lppYear: 2025, licenseTpp: 0 },
+        licenseId: '0d6c5b4a-3f2e-4d1c-9b8a-7f6e5d4c3b2a',
+        holdExpiresAt: null,
         updatedAt: '2026-11-28T11:38:38.765Z',
         shippedAt: '2026-11-28T11:38:38.756Z',
-        cancelledAt: null,
       },
     },
   },
@@ -608,8 +634,18 @@ export const QUOTA_EXAMPLES: NamedExamples = {
   },
 };
 
+export const QUOTA_LIST_EXAMPLES: NamedExamples = {
+  one: {
+    summary: 'A list of one country (the real list has one entry per Tier 2 country with an allocation)',
+    value: { data: [QUOTA_EXAMPLES.uae?.value] },
+  },
+};
+
 export const SHIP_BODY_EXAMPLES: NamedExamples = {
-  licensed: { summary: 'Shipped under a BIS licence', value: { licenseNumber: 'D1234567' } },
+  licensed: {
+    summary: 'Shipped under the attached licence (the number is checked against it)',
+    value: { licenseNumber: 'D123456' },
+  },
 };
 
 export const COUNTRY_PATCH_EXAMPLES: NamedExamples = {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { seedFor } from '../../helpers/seed.ts';
 import { classifyProduct, findSeedProduct } from '../../../src/domain/catalogue.ts';
 import { decideShipment } from '../../../src/domain/decide.ts';
-import { REASON_CITATIONS, REASON_CODES } from '../../../src/domain/reasons.ts';
+import { REASON_ALTERNATE_CITATIONS, REASON_CITATIONS, REASON_CODES } from '../../../src/domain/reasons.ts';
 import { legalStatusOn, RULE_PACKS } from '../../../src/domain/rulesets.ts';
 import { tierOn } from '../../../src/domain/tiers.ts';
 import type { ClassifiedItem, DecisionInput, Eccn, RulesetId, Tier } from '../../../src/domain/types.ts';
@@ -169,6 +169,7 @@ describe('seed story', () => {
       citation: '90 FR 4544',
       status: 'RESCINDED',
       inForceOnShipDate: false,
+      selectedBy: 'REQUESTED',
     });
   });
 });
@@ -222,8 +223,14 @@ describe('Tier 3 and headquarters', () => {
 });
 
 describe('Tier 2: VEU', () => {
-  it.each(['UVEU', 'NVEU'] as const)('%s: allowed under VEU, no allocation or LPP used', (veu) => {
-    const d = decideShipment(input({ destination: 'AE', veu, items: [product('nvidia-h100-sxm', 20_000)] }));
+  // A UVEU is headquartered in Tier 1 (RULES.md 6), so the UVEU holder here is US-headquartered.
+  it.each([
+    ['UVEU', 'US'],
+    ['NVEU', 'AE'],
+  ] as const)('%s (HQ %s): allowed under VEU, no allocation or LPP used', (veu, headquarters) => {
+    const d = decideShipment(
+      input({ destination: 'AE', headquarters, veu, items: [product('nvidia-h100-sxm', 20_000)] }),
+    );
     expect(d).toMatchObject({
       allowed: true,
       licenseRequired: false,
@@ -387,43 +394,37 @@ describe('Tier 2: licence against the country allocation', () => {
   });
 });
 
-describe('3A090.b / 4A090.b: the baseline destination rule', () => {
+describe('3A090.b / 4A090.b: the baseline destination rule, with License Exceptions NAC/ACA (RULES.md 4, 6)', () => {
+  // Every 3A090.b item is designed or marketed for data centres (Note 2 takes the others out of 3A090), so
+  // the ECCN's licence-exception paragraph opens NAC/ACA to it wherever the baseline rule asks for a licence.
   it.each([
+    ['AE', 'AE', 'ALLOWED', 'ACA', null, ['ACA_AUTHORIZED']],
+    ['CN', 'CN', 'NOTIFICATION_REQUIRED', 'NAC', null, ['NAC_NOTIFICATION_REQUIRED']],
+    ['MY', 'MY', 'ALLOWED', 'NLR', null, ['BASELINE_NO_LICENSE_REQUIRED']],
+    ['FR', 'FR', 'ALLOWED', 'NLR', null, ['BASELINE_NO_LICENSE_REQUIRED']],
+    ['MY', 'CN', 'NOTIFICATION_REQUIRED', 'NAC', null, ['NAC_NOTIFICATION_REQUIRED']],
     [
-      'AE',
-      'AE',
-      true,
-      'PRESUMPTION_OF_APPROVAL',
-      ['BASELINE_DESTINATION_LICENSE_REQUIRED', 'BASELINE_REVIEW_POLICY'],
-    ],
-    [
-      'CN',
-      'CN',
-      true,
+      'RU',
+      'RU',
+      'LICENSE_REQUIRED',
+      null,
       'PRESUMPTION_OF_DENIAL',
       [
+        'EXCEPTION_UNAVAILABLE_EMBARGO',
         'BASELINE_DESTINATION_LICENSE_REQUIRED',
         'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
         'BASELINE_REVIEW_POLICY',
       ],
     ],
-    ['MY', 'MY', false, null, ['BASELINE_NO_LICENSE_REQUIRED']],
-    ['FR', 'FR', false, null, ['BASELINE_NO_LICENSE_REQUIRED']],
-    [
-      'MY',
-      'CN',
-      true,
-      'PRESUMPTION_OF_DENIAL',
-      ['BASELINE_HEADQUARTERS_LICENSE_REQUIRED', 'BASELINE_REVIEW_POLICY'],
-    ],
   ] as const)(
-    'to %s (HQ %s): licence %s, %s',
-    (destination, headquarters, licenseRequired, policy, reasonCodes) => {
+    'to %s (HQ %s): %s under %s',
+    (destination, headquarters, outcome, authorization, policy, reasonCodes) => {
       const d = decideShipment(input({ destination, headquarters, items: [custom('3A090.b', 3_000, 10)] }));
-      expect(d.licenseRequired).toBe(licenseRequired);
-      expect(d.allowed).toBe(!licenseRequired);
+      expect(d.outcome).toBe(outcome);
+      expect(d.licenseRequired).toBe(outcome === 'LICENSE_REQUIRED');
+      expect(d.allowed).toBe(outcome === 'ALLOWED');
       expect(d.reviewPolicy).toBe(policy);
-      expect(d.authorization).toBe(licenseRequired ? null : 'NLR');
+      expect(d.authorization).toBe(authorization);
       expect(codes(d)).toEqual(reasonCodes);
       expect(d.holds).toMatchObject({ countryTpp: 0, lppTpp: 0 });
     },
@@ -431,7 +432,7 @@ describe('3A090.b / 4A090.b: the baseline destination rule', () => {
 
   it('treats 4A090.b like 3A090.b and never touches quotas', () => {
     const d = decideShipment(input({ destination: 'AE', items: [custom('4A090.b', 24_000, 10)] }));
-    expect(d.reviewPolicy).toBe('PRESUMPTION_OF_APPROVAL');
+    expect(d).toMatchObject({ outcome: 'ALLOWED', authorization: 'ACA', reviewPolicy: null });
     expect(d.quota.countryAllocation).toMatchObject({ applies: false, thisShipmentTpp: 0 });
     expect(d.quota.lpp).toMatchObject({ applies: false, thisShipmentTpp: 0 });
   });
@@ -471,22 +472,34 @@ describe('mixed orders: the most restrictive part wins, totalTpp sums everything
     expect(codes(d)).toEqual(['TIER1_AIA', 'OUTSIDE_3A090_4A090']);
   });
 
-  it('Tier 2: an LPP part and a .b part needing a licence -> licence, LPP still held for the .a part', () => {
+  it('Tier 2: an LPP part and a datacentre .b part under ACA -> allowed under LPP, LPP held for the .a part only', () => {
     const d = decideShipment(
       input({ destination: 'AE', items: [product('nvidia-h100-sxm', 100), custom('3A090.b', 3_000, 10)] }),
     );
     expect(d).toMatchObject({
-      allowed: false,
-      licenseRequired: true,
-      authorization: null,
-      reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
+      outcome: 'ALLOWED',
+      allowed: true,
+      licenseRequired: false,
+      authorization: 'LPP',
+      reviewPolicy: null,
       holds: { countryTpp: 0, lppTpp: 1_583_200, lppYear: 2025 },
     });
-    expect(codes(d)).toEqual([
-      'LPP_WITHIN_LIMIT',
-      'BASELINE_DESTINATION_LICENSE_REQUIRED',
-      'BASELINE_REVIEW_POLICY',
-    ]);
+    expect(codes(d)).toEqual(['LPP_WITHIN_LIMIT', 'ACA_AUTHORIZED']);
+  });
+
+  it('Tier 2: an LPP part and a .b part to a Russian-headquartered user -> Tier 3 denial outranks all', () => {
+    const d = decideShipment(
+      input({
+        destination: 'AE',
+        headquarters: 'RU',
+        items: [product('nvidia-h100-sxm', 100), custom('3A090.b', 3_000, 10)],
+      }),
+    );
+    expect(d).toMatchObject({
+      outcome: 'LICENSE_REQUIRED',
+      reviewPolicy: 'PRESUMPTION_OF_DENIAL',
+      holds: { countryTpp: 0, lppTpp: 0 },
+    });
   });
 
   it('Tier 1 with a Tier 2 HQ: case-by-case outranks the .b part’s no-licence answer', () => {
@@ -574,7 +587,8 @@ describe('pack baseline-2023 (88 FR 73458 as amended)', () => {
     const d = decideShipment(
       input({ pack: 'baseline-2023', destination: 'KR', items: [product('nvidia-h100-sxm', 1)] }),
     );
-    expect(d.warnings).toEqual([]);
+    // The only warning left is that these parties were not screened (the input carries no screening).
+    expect(d.warnings).toEqual([expect.stringMatching(/^The parties were not screened/)]);
   });
 
   it('warns before its effective date', () => {
@@ -593,8 +607,9 @@ describe('pack baseline-2023 (88 FR 73458 as amended)', () => {
 
 describe('reason codes', () => {
   it('is a closed list, each with a citation', () => {
-    expect(REASON_CODES).toHaveLength(15);
-    for (const code of REASON_CODES) expect(REASON_CITATIONS[code]).toMatch(/CFR|FR/);
+    expect(REASON_CODES).toHaveLength(27);
+    for (const code of REASON_CODES)
+      expect(REASON_CITATIONS[code]).toMatch(/CFR|FR|^Consolidated Screening List$/);
   });
 });
 
@@ -651,7 +666,10 @@ describe('decideShipment over arbitrary valid inputs', () => {
           }),
         );
         expect(d.totalTpp).toBe(items.reduce((t, i) => t + i.tpp, 0));
-        expect(d.allowed).toBe(!d.licenseRequired);
+        expect(d.allowed).toBe(d.outcome === 'ALLOWED');
+        expect(d.licenseRequired).toBe(d.outcome === 'LICENSE_REQUIRED');
+        expect(d.authorization === 'NAC').toBe(d.outcome === 'NOTIFICATION_REQUIRED');
+        expect(d.notification !== null).toBe(d.outcome === 'NOTIFICATION_REQUIRED');
         expect(d.authorization === null).toBe(d.licenseRequired);
         expect(d.reviewPolicy === null).toBe(!d.licenseRequired);
         if (d.reviewPolicy === 'PRESUMPTION_OF_DENIAL')
@@ -667,7 +685,10 @@ describe('decideShipment over arbitrary valid inputs', () => {
           expect(d.quota).toEqual({ countryAllocation: null, lpp: null });
         }
         expect(d.ruleset.inForceOnShipDate).toBe(s.pack === 'baseline-2023' && s.shipDate >= '2023-11-17');
-        for (const r of d.reasons) expect(REASON_CITATIONS[r.code]).toBe(r.citation);
+        for (const r of d.reasons)
+          expect([REASON_CITATIONS[r.code], ...(REASON_ALTERNATE_CITATIONS[r.code] ?? [])]).toContain(
+            r.citation,
+          );
       }),
       { numRuns: 500, seed: seedFor('decide invariants') },
     );

@@ -603,6 +603,7 @@ describe('shipment status of a committed decision (API.md)', () => {
     lppTpp = 0,
   ) => ({
     allowed: !licenseRequired,
+    outcome: licenseRequired ? ('LICENSE_REQUIRED' as const) : ('ALLOWED' as const),
     licenseRequired,
     reviewPolicy,
     holds: { countryTpp, lppTpp, lppYear: 2025 },

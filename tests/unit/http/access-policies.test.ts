@@ -17,6 +17,13 @@ const EXPECTED: Record<AccessPolicy, readonly string[] | null> = {
   readAudit: ['officer', 'auditor'],
   readKeys: ['officer', 'auditor'],
   manageKeys: ['officer'],
+  manageScreening: ['officer'],
+  readScreeningLists: ['officer', 'auditor'],
+  readOrganisations: ['officer', 'auditor'],
+  manageOrganisations: ['officer'],
+  writeParties: ['procurement', 'officer'],
+  readLicenses: ['procurement', 'officer', 'auditor'],
+  manageLicenses: ['officer'],
 };
 
 describe('access policies', () => {

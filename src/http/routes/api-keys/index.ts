@@ -20,6 +20,8 @@ function apiKeyToWire(record: ApiKeyRecord): z.infer<typeof ApiKeySchema> {
     prefix: record.prefix,
     createdAt: record.createdAt.toISOString(),
     revokedAt: record.revokedAt?.toISOString() ?? null,
+    organisationId: record.organisationId,
+    expiresAt: record.expiresAt?.toISOString() ?? null,
   };
 }
 
@@ -37,11 +39,15 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           'and replaced. Audited.',
         security: [{ bearerAuth: [] }],
         body: CreateApiKeyBodySchema,
-        response: { 201: CreatedApiKeySchema, ...problems(400, 401, 403, 413, 415, 429) },
+        response: { 201: CreatedApiKeySchema, ...problems(400, 401, 403, 404, 413, 415, 429) },
       },
     },
     async (request, reply) => {
-      const created = await createApiKey(serviceContext(request), request.body);
+      const { expiresAt, ...rest } = request.body;
+      const created = await createApiKey(serviceContext(request), {
+        ...rest,
+        ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt) } : {}),
+      });
       return reply.code(201).send({
         id: created.id,
         key: created.key,
@@ -49,6 +55,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         name: created.name,
         prefix: created.prefix,
         createdAt: created.createdAt.toISOString(),
+        organisationId: created.organisationId,
+        expiresAt: created.expiresAt?.toISOString() ?? null,
       });
     },
   );

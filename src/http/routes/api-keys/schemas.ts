@@ -8,6 +8,8 @@ const EXAMPLE_KEY = {
   role: 'vendor' as const,
   prefix: 'gec_Q3vX9k',
   createdAt: '2025-06-01T09:30:00.000Z',
+  organisationId: '5b0c7e1f-2d3a-4e5f-8a9b-0c1d2e3f4a5b',
+  expiresAt: null,
 };
 
 export const RoleSchema = z.enum(ROLES).meta({
@@ -26,10 +28,24 @@ export const CreateApiKeyBodySchema = z
       .max(100)
       .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
       .describe('Who or what holds the key, e.g. "ERP integration (EMEA)"'),
+    organisationId: z
+      .string()
+      .uuid('must be an organisation id (UUID)')
+      .optional()
+      .describe(
+        'Required for vendor and procurement keys (they act for one exporter); absent for officer and auditor keys',
+      ),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the key stops working (ISO date-time); an expired key is 401. Absent: no expiry'),
   })
   .meta({
     id: 'CreateApiKeyRequest',
-    examples: [{ role: 'vendor', name: 'ERP integration (EMEA)' }],
+    examples: [
+      { role: 'vendor', name: 'ERP integration (EMEA)', organisationId: EXAMPLE_KEY.organisationId },
+      { role: 'auditor', name: 'Audit firm', expiresAt: '2026-12-31T23:59:59Z' },
+    ],
   });
 
 const ApiKeyFields = {
@@ -40,6 +56,8 @@ const ApiKeyFields = {
     .string()
     .describe('The first characters of the key, to recognise it; the rest is never shown again'),
   createdAt: z.string().datetime(),
+  organisationId: z.string().uuid().nullable().describe('null for deployment-wide officer and auditor keys'),
+  expiresAt: z.string().datetime().nullable(),
 };
 
 export const ApiKeySchema = z.object({ ...ApiKeyFields, revokedAt: z.string().datetime().nullable() }).meta({
@@ -82,6 +100,7 @@ export const ApiKeyListSchema = z.object({ data: z.array(ApiKeySchema) }).meta({
             name: 'Audit firm',
             role: 'auditor',
             prefix: 'gec_L0pW2c',
+            organisationId: null,
             revokedAt: '2025-07-01T16:00:00.000Z',
           },
         ],

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkShipment } from '../../../services/check-shipment.ts';
 import { isoDate } from '../../../services/context.ts';
-import { listRulesets } from '../../../services/rulesets.ts';
+import { describeInForce, listRulesets } from '../../../services/rulesets.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { problems } from '../../schemas/common.ts';
 import { openApiExamples, RULESET_LIST_EXAMPLES } from '../../schemas/examples.ts';
@@ -30,11 +30,26 @@ const RulesetSchema = z
   })
   .meta({ id: 'Ruleset', description: 'A rule pack, with its legal status on the requested date' });
 
-const RulesetListSchema = z.object({ data: z.array(RulesetSchema) }).meta({
-  id: 'RulesetList',
-  description: 'Every rule pack the service knows',
-  ...openApiExamples(RULESET_LIST_EXAMPLES),
-});
+const RulesetListSchema = z
+  .object({
+    data: z.array(RulesetSchema),
+    inForce: z
+      .object({
+        name: z.literal('in-force'),
+        date: z.string(),
+        id: z
+          .string()
+          .nullable()
+          .describe('The pack "in-force" selects on that date; null when none was in force'),
+        explanation: z.string(),
+      })
+      .describe('What "ruleset": "in-force" in a check body selects on the requested date'),
+  })
+  .meta({
+    id: 'RulesetList',
+    description: 'Every rule pack the service knows',
+    ...openApiExamples(RULESET_LIST_EXAMPLES),
+  });
 
 export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -67,7 +82,8 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Rule packs and their legal status',
         description:
           'Each pack with its dates and its status on ?date= (default today). ai-diffusion-2025 was rescinded before ' +
-          'it was enforced: its answers are planning answers.',
+          'it was enforced: its answers are planning answers. `inForce` says which pack "ruleset": "in-force" selects ' +
+          'on that date (the pack legally in force on the ship date).',
         security: [{ bearerAuth: [] }],
         querystring: z.strictObject({
           date: IsoDateSchema.optional()
@@ -83,7 +99,10 @@ export const checkRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const date = request.query.date ?? isoDate(request.server.deps.now());
-      return { data: listRulesets(date, request.server.deps.config.DEFAULT_RULESET) };
+      return {
+        data: listRulesets(date, request.server.deps.config.DEFAULT_RULESET),
+        inForce: describeInForce(date),
+      };
     },
   );
 };

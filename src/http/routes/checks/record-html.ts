@@ -126,7 +126,7 @@ ${row('Status', status)}
 
 <h2>Inputs</h2>
 <table>
-${row('Destination', `${escape(d.destination.name)} (${escape(d.destination.code)}), ${escape(d.destination.tier.replace('_', ' '))}`)}
+${row('Destination', `${escape(d.destination.name)} (${escape(d.destination.code)})${d.destination.tier ? `, ${escape(d.destination.tier.replace('_', ' '))}` : ''}${d.destination.countryGroups?.length ? `, Country Groups ${escape(d.destination.countryGroups.join(', '))}` : ''}`)}
 ${row('End user', `${escape(resolved.endUserName)}, headquartered in ${escape(resolved.headquarters)}${resolved.verifiedEndUser ? `, ${escape(resolved.verifiedEndUser)}` : ''}`)}
 ${row('Consignee', escape(resolved.consignee))}
 ${row('Ship date', escape(resolved.shipDate))}

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { PLAN_LIMITS } from '../../../domain/plan.ts';
 import { AUTHORIZATIONS, LEGAL_STATUSES } from '../../../domain/types.ts';
-import { CountryCodeSchema, TierSchema, TppSchema } from '../../schemas/common.ts';
+import { CountryCodeSchema, TppSchema } from '../../schemas/common.ts';
 import { openApiExamples, PLAN_EXAMPLES, PLAN_REQUEST_EXAMPLES } from '../../schemas/examples.ts';
-import { CustomItemFields, OrderContextFields, ProductIdSchema } from '../../schemas/shipment-request.ts';
+import {
+  CustomItemFields,
+  DecisionDestinationSchema,
+  OrderContextFields,
+  ProductIdSchema,
+} from '../../schemas/shipment-request.ts';
 import { EccnSchema } from '../../schemas/common.ts';
 
 /** A plan compares products; a buyer weighing more than this many at once should split the question. */
@@ -52,7 +57,7 @@ const PoolBalanceFields = { capTpp: TppSchema, usedTpp: TppSchema, remainingTpp:
 export const PlanSchema = z
   .object({
     planId: z.string().describe('Id of this plan; its audit event (plan.create) has it as target'),
-    destination: z.object({ code: z.string(), name: z.string(), tier: TierSchema }),
+    destination: DecisionDestinationSchema,
     shipDate: z.string(),
     candidates: z.array(
       z.object({

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toH100Equivalents } from '../../../domain/classify.ts';
 import { ALLOCATION_PERIOD } from '../../../domain/rulesets.ts';
-import { getCountryQuota } from '../../../services/countries.ts';
+import type { CountryRecord } from '../../../repositories/country-repository.ts';
+import { getCountryQuota, listCountryQuotas, type QuotaSummary } from '../../../services/countries.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
-import { openApiExamples, QUOTA_EXAMPLES } from '../../schemas/examples.ts';
+import { openApiExamples, QUOTA_EXAMPLES, QUOTA_LIST_EXAMPLES } from '../../schemas/examples.ts';
 import { CountryCodeSchema, problems, TierSchema, TppSchema } from '../../schemas/common.ts';
 
 const QuotaSchema = z
@@ -26,7 +27,53 @@ const QuotaSchema = z
   })
   .meta({ id: 'Quota', ...openApiExamples(QUOTA_EXAMPLES) });
 
+const QuotaListSchema = z.object({ data: z.array(QuotaSchema).describe('By country code') }).meta({
+  id: 'QuotaList',
+  description: 'Every Tier 2 country with an allocation',
+  ...openApiExamples(QUOTA_LIST_EXAMPLES),
+});
+
+function quotaToWire(country: CountryRecord, quota: QuotaSummary): z.infer<typeof QuotaSchema> {
+  return {
+    country: country.code,
+    name: country.name,
+    tier: country.tier,
+    govToGovArrangement: country.govToGovArrangement,
+    period: ALLOCATION_PERIOD,
+    capTpp: quota.capTpp,
+    reservedTpp: quota.reservedTpp,
+    shippedTpp: quota.shippedTpp,
+    usedTpp: quota.usedTpp,
+    remainingTpp: quota.remainingTpp,
+    capH100e: toH100Equivalents(quota.capTpp),
+    reservedH100e: toH100Equivalents(quota.reservedTpp),
+    shippedH100e: toH100Equivalents(quota.shippedTpp),
+    remainingH100e: toH100Equivalents(quota.remainingTpp),
+  };
+}
+
 export const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/v1/quotas',
+    {
+      config: { access: 'readReference' },
+      schema: {
+        operationId: 'listQuotas',
+        tags: ['Quotas'],
+        summary: 'The allocation balances of every Tier 2 country',
+        description:
+          'One entry per Tier 2 country with an allocation, by code: the same balances as GET /v1/quotas/{code}, ' +
+          'read in one go (the console draws its allocation chart from it).',
+        security: [{ bearerAuth: [] }],
+        response: { 200: QuotaListSchema, ...problems(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const quotas = await listCountryQuotas(serviceContext(request));
+      return { data: quotas.map(({ country, quota }) => quotaToWire(country, quota)) };
+    },
+  );
+
   app.get(
     '/v1/quotas/:code',
     {
@@ -45,22 +92,7 @@ export const quotaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { country, quota } = await getCountryQuota(serviceContext(request), request.params.code);
-      return {
-        country: country.code,
-        name: country.name,
-        tier: country.tier,
-        govToGovArrangement: country.govToGovArrangement,
-        period: ALLOCATION_PERIOD,
-        capTpp: quota.capTpp,
-        reservedTpp: quota.reservedTpp,
-        shippedTpp: quota.shippedTpp,
-        usedTpp: quota.usedTpp,
-        remainingTpp: quota.remainingTpp,
-        capH100e: toH100Equivalents(quota.capTpp),
-        reservedH100e: toH100Equivalents(quota.reservedTpp),
-        shippedH100e: toH100Equivalents(quota.shippedTpp),
-        remainingH100e: toH100Equivalents(quota.remainingTpp),
-      };
+      return quotaToWire(country, quota);
     },
   );
 };

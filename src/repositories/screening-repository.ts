@@ -1,0 +1,198 @@
+import type { CslEntry, ScreeningListCode } from '../domain/screening.ts';
+import type { Db } from './db.ts';
+
+export interface ScreeningListRecord {
+  id: string;
+  importedAt: Date;
+  entries: number;
+  sources: Record<string, number>;
+  malformed: { index: number; problem: string }[];
+  malformedCount: number;
+  origin: string;
+}
+
+export interface NewScreeningName {
+  entryIndex: number;
+  name: string;
+  identityKey: string;
+  /** The matching form before accents are folded; the insert folds them with unaccent(). */
+  form: string;
+}
+
+export async function createScreeningList(
+  tx: Db,
+  list: Omit<ScreeningListRecord, 'importedAt'> & { importedAt: Date },
+): Promise<void> {
+  await tx.screeningList.create({
+    data: {
+      id: list.id,
+      importedAt: list.importedAt,
+      entries: list.entries,
+      sources: list.sources,
+      malformed: list.malformed,
+      malformedCount: list.malformedCount,
+      origin: list.origin,
+    },
+  });
+}
+
+/** The counts are known only at the end of a streamed import. */
+export async function completeScreeningList(
+  tx: Db,
+  id: string,
+  summary: Pick<ScreeningListRecord, 'entries' | 'sources' | 'malformed' | 'malformedCount'>,
+): Promise<void> {
+  await tx.screeningList.update({ where: { id }, data: summary });
+}
+
+/** One batch of entries and their names, one statement each (jsonb_to_recordset, as for audit batches). */
+export async function insertScreeningBatch(
+  tx: Db,
+  listId: string,
+  entries: (CslEntry & { entryIndex: number })[],
+  names: NewScreeningName[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const entryJson = JSON.stringify(
+    entries.map((e) => ({
+      entry_index: e.entryIndex,
+      name: e.name,
+      alt_names: e.altNames,
+      countries: e.countries,
+      source: e.source,
+      list_code: e.listCode,
+      start_date: e.startDate,
+      federal_register_notice: e.federalRegisterNotice,
+      license_requirement: e.licenseRequirement,
+      license_policy: e.licensePolicy,
+      remarks: e.remarks,
+    })),
+  );
+  await tx.$executeRaw`
+    INSERT INTO screening_entries (list_id, entry_index, name, alt_names, countries, source, list_code, start_date,
+      federal_register_notice, license_requirement, license_policy, remarks)
+    SELECT ${listId}::uuid, entry_index, name,
+      ARRAY(SELECT jsonb_array_elements_text(alt_names)), ARRAY(SELECT jsonb_array_elements_text(countries)),
+      source, list_code, start_date, federal_register_notice, license_requirement, license_policy, remarks
+    FROM jsonb_to_recordset(${entryJson}::jsonb) AS t(entry_index int, name text, alt_names jsonb, countries jsonb,
+      source text, list_code text, start_date text, federal_register_notice text, license_requirement text,
+      license_policy text, remarks text)`;
+  const nameJson = JSON.stringify(
+    names.map((n) => ({
+      entry_index: n.entryIndex,
+      name: n.name,
+      identity_key: n.identityKey,
+      form: n.form,
+    })),
+  );
+  await tx.$executeRaw`
+    INSERT INTO screening_names (list_id, entry_index, name, identity_key, match_form)
+    SELECT ${listId}::uuid, entry_index, name, identity_key, unaccent(form)
+    FROM jsonb_to_recordset(${nameJson}::jsonb) AS t(entry_index int, name text, identity_key text, form text)`;
+}
+
+export async function listScreeningLists(db: Db, limit: number): Promise<ScreeningListRecord[]> {
+  const rows = await db.screeningList.findMany({
+    orderBy: [{ importedAt: 'desc' }, { id: 'asc' }],
+    take: limit,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    importedAt: row.importedAt,
+    entries: row.entries,
+    sources: row.sources as Record<string, number>,
+    malformed: row.malformed as { index: number; problem: string }[],
+    malformedCount: row.malformedCount,
+    origin: row.origin,
+  }));
+}
+
+export interface ScreeningQuery {
+  /** Position of the query in the caller's list. */
+  ord: number;
+  form: string;
+  identityKey: string;
+}
+
+export interface ScreeningCandidate {
+  ord: number;
+  matchedName: string;
+  exact: boolean;
+  similarity: number;
+  entryName: string;
+  countries: string[];
+  source: string;
+  listCode: ScreeningListCode;
+  startDate: string | null;
+  federalRegisterNotice: string | null;
+  licenseRequirement: string | null;
+  licensePolicy: string | null;
+}
+
+export interface ScreeningSearch {
+  list: { id: string; importedAt: Date } | null;
+  candidates: ScreeningCandidate[];
+}
+
+interface CandidateRow {
+  list_id: string;
+  imported_at: Date;
+  ord: number | null;
+  matched_name: string | null;
+  exact: boolean | null;
+  sim: number | null;
+  entry_name: string | null;
+  countries: string[] | null;
+  source: string | null;
+  list_code: string | null;
+  start_date: string | null;
+  federal_register_notice: string | null;
+  license_requirement: string | null;
+  license_policy: string | null;
+}
+
+/**
+ * Candidates for every query in the latest import, in one statement: names whose matching form is
+ * trigram-similar (pg_trgm `%`, GIN-indexed, default threshold 0.3) or whose identity key is equal. Accents of
+ * the query are folded by unaccent() as they were at import.
+ */
+export async function searchLatestScreeningList(db: Db, queries: ScreeningQuery[]): Promise<ScreeningSearch> {
+  const json = JSON.stringify(queries.map((q) => ({ ord: q.ord, form: q.form, key: q.identityKey })));
+  const rows = await db.$queryRaw<CandidateRow[]>`
+    WITH latest AS (
+      SELECT id, imported_at FROM screening_lists ORDER BY imported_at DESC, id LIMIT 1
+    ), q AS (
+      SELECT ord, unaccent(form) AS form, key FROM jsonb_to_recordset(${json}::jsonb) AS t(ord int, form text, key text)
+    )
+    SELECT l.id::text AS list_id, l.imported_at, c.*
+    FROM latest l
+    LEFT JOIN LATERAL (
+      SELECT q.ord, n.name AS matched_name, (n.identity_key = q.key) AS exact,
+             similarity(n.match_form, q.form)::float8 AS sim, e.name AS entry_name, e.countries, e.source,
+             e.list_code, e.start_date, e.federal_register_notice, e.license_requirement, e.license_policy
+      FROM q
+      JOIN screening_names n ON n.list_id = l.id AND (n.match_form % q.form OR n.identity_key = q.key)
+      JOIN screening_entries e ON e.list_id = n.list_id AND e.entry_index = n.entry_index
+    ) c ON true`;
+  const first = rows[0];
+  if (!first) return { list: null, candidates: [] };
+  return {
+    list: { id: first.list_id, importedAt: first.imported_at },
+    candidates: rows
+      .filter((r) => r.ord !== null)
+      .map((r) => ({
+        ord: r.ord as number,
+        matchedName: r.matched_name as string,
+        exact: r.exact === true,
+        similarity: r.sim ?? 0,
+        entryName: r.entry_name as string,
+        countries: r.countries ?? [],
+        source: r.source as string,
+        listCode: r.list_code as ScreeningListCode,
+        startDate: r.start_date,
+        federalRegisterNotice: r.federal_register_notice,
+        licenseRequirement: r.license_requirement,
+        licensePolicy: r.license_policy,
+      })),
+  };
+}

@@ -1,0 +1,396 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+/**
+ * The officers' console in a real browser: sign in with a key, read the allocation chart, run a check and read
+ * its card, attach a licence to a pending shipment, see the audit trail verified. Everything the page does goes
+ * through the public API with the signed-in key, under the page's strict CSP: a blocked script or style, a
+ * Trusted Types violation, a request outside the service or an exception in the page fails the test.
+ *
+ * Uses the system Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH); never downloads one, never skips.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+/** The README shows these; refreshed only on request (UPDATE_SCREENSHOT=1) so test runs do not churn them. */
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const UI_TIMEOUT_MS = 30_000;
+const H100 = 15_832;
+
+let t: TestApp;
+let baseUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. This end-to-end test needs a browser and never skips: install it ` +
+        '(Debian/Ubuntu: apt-get install chromium) or point CHROMIUM_PATH at one.',
+    );
+  }
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+interface Watch {
+  outside: string[];
+  errors: string[];
+  violations: string[];
+}
+
+/** A page that may only talk to the service, with everything the CSP refused and every page error recorded. */
+async function openConsole(context: BrowserContext): Promise<{ page: Page; watch: Watch }> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  const watch: Watch = { outside: [], errors: [], violations: [] };
+  await page.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${baseUrl}/`)) return route.continue();
+    watch.outside.push(url);
+    return route.abort();
+  });
+  page.on('pageerror', (error) => watch.errors.push(error.message));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|Trusted Type|Refused to/i.test(text)) watch.violations.push(text);
+  });
+  await page.goto(`${baseUrl}/console`);
+  return { page, watch };
+}
+
+/** Signs in from the keyboard alone: type the key, press Enter. */
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.locator('#api-key').focus();
+  await page.keyboard.type(key);
+  await page.keyboard.press('Enter');
+  await page.locator('body[data-ready="true"]').waitFor();
+}
+
+async function reservePending(destination: string, quantity: number, key: string, consignee: string) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/shipments',
+    headers: { ...bearer(key), 'idempotency-key': `console-e2e-${randomUUID()}` },
+    payload: {
+      destination,
+      items: [{ productId: 'nvidia-h100-sxm', quantity }],
+      endUser: { name: consignee, headquarters: destination, verifiedEndUser: null },
+      shipDate: '2025-06-01',
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  expect(res.json().status).toBe('PENDING_LICENSE');
+  return res.json() as { id: string };
+}
+
+/** The chart as Chart.js holds it: labels and each dataset's values, in display order. */
+async function chartData(page: Page): Promise<{ labels: string[]; datasets: Record<string, number[]> }> {
+  return page.evaluate(() => {
+    const chart = (
+      globalThis as unknown as {
+        Chart: {
+          getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: number[] }[] } };
+        };
+      }
+    ).Chart.getChart('allocations-chart');
+    return {
+      labels: [...chart.data.labels],
+      datasets: Object.fromEntries(chart.data.datasets.map((d) => [d.label, [...d.data]])),
+    };
+  });
+}
+
+async function screenshot(page: Page, selector: string, name: string): Promise<void> {
+  await mkdir(OUTPUT, { recursive: true });
+  const path = `${OUTPUT}${name}`;
+  await page.locator(selector).screenshot({ path });
+  if (process.env.UPDATE_SCREENSHOT === '1') {
+    await mkdir(dirname(`${DOCS}${name}`), { recursive: true });
+    await copyFile(path, `${DOCS}${name}`);
+  }
+}
+
+function expectClean(watch: Watch): void {
+  expect(watch.violations, 'the CSP refused something the console tried').toEqual([]);
+  expect(watch.outside, 'the console requested something outside the service').toEqual([]);
+  expect(watch.errors, 'the console threw in the page').toEqual([]);
+}
+
+describe('the console at /console', () => {
+  it('signs in, reads the allocation chart, runs a check and shows the audit trail verified', async () => {
+    const officer = await createApiKey(t.db, 'officer', 'Compliance desk');
+    const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
+    const run = `Consoleland ${randomUUID().slice(0, 4)}`;
+    const name = `${run} North`;
+    const code = await createTier2Country(t.db, { allocationTpp: 10_000 * H100, name });
+    // Neighbours with other caps and holds, so the chart has something to sort (and the README a picture).
+    for (const [suffix, cap, held] of [
+      ['East', 8_000, 5_000],
+      ['South', 12_000, 2_000],
+      ['West', 6_000, 0],
+    ] as const) {
+      const other = await createTier2Country(t.db, { allocationTpp: cap * H100, name: `${run} ${suffix}` });
+      if (held > 0) await reservePending(other, held, buyer.key, `Buyer ${suffix}`);
+    }
+    // 3,000 H100 is over one consignee's LPP budget, so it waits for a licence and holds the allocation.
+    await reservePending(code, 3_000, buyer.key, 'Gulf Compute LLC');
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, officer.key);
+      expect(await page.locator('#session-who').textContent()).toBe('Signed in: Compliance desk (officer)');
+
+      // The key is in this tab's session storage and nowhere else. (Page-side code is passed as text: the
+      // project compiles without the DOM library.)
+      const storage = await page.evaluate(
+        '({ session: Object.values({ ...sessionStorage }), local: localStorage.length, cookie: document.cookie })',
+      );
+      expect(storage).toEqual({ session: [officer.key], local: 0, cookie: '' });
+
+      // The chart, filtered to our country: held and remaining as the ledger has them.
+      await page.locator('#allocations-filter').fill(code);
+      await expect.poll(async () => (await chartData(page)).labels).toEqual([`${name} (${code})`]);
+      const mine = await chartData(page);
+      expect(mine.datasets).toEqual({ Shipped: [0], Held: [3_000 * H100], Remaining: [7_000 * H100] });
+      const row = page.locator(`#allocations-table tbody tr[data-country="${code}"]`);
+      expect(await row.locator('td').allTextContents()).toEqual([
+        '158,320,000',
+        '47,496,000',
+        '0',
+        '110,824,000',
+        '30%',
+      ]);
+
+      // Sorting: by held TPP, the chart's order is the API's order by held TPP.
+      await page.locator('#allocations-filter').fill('');
+      await page.locator('#allocations-sort').selectOption('reservedTpp');
+      await page.locator('#allocations-limit').selectOption('all');
+      const api = await t.app.inject({ method: 'GET', url: '/v1/quotas', headers: bearer(officer.key) });
+      const quotas = (api.json() as { data: { country: string; name: string; reservedTpp: number }[] }).data;
+      const byHeld = await chartData(page);
+      expect(byHeld.labels).toHaveLength(quotas.length);
+      const held = byHeld.datasets.Held as number[];
+      for (let i = 1; i < held.length; i += 1) expect(held[i - 1]).toBeGreaterThanOrEqual(held[i] as number);
+      expect(held.reduce((a, b) => a + b, 0)).toBe(quotas.reduce((a, q) => a + q.reservedTpp, 0));
+      expect(await page.locator('#allocations-table th[aria-sort="descending"]').textContent()).toContain(
+        'Held',
+      );
+      // The table headers sort too, from the keyboard.
+      await page.locator('#allocations-table thead button', { hasText: 'Country' }).focus();
+      await page.keyboard.press('Enter');
+      const byName = await chartData(page);
+      expect(byName.labels).toEqual(
+        [...quotas].sort((a, b) => a.name.localeCompare(b.name, 'en')).map((q) => `${q.name} (${q.country})`),
+      );
+      await page.locator('#allocations-sort').selectOption('useShare');
+      await page.locator('#allocations-limit').selectOption('15');
+      await page.locator('#allocations-filter').fill(run);
+      await page.locator('#allocations-filter').blur();
+      expect((await chartData(page)).labels.map((label) => label.slice(run.length + 1, -5))).toEqual([
+        'East',
+        'North',
+        'South',
+        'West',
+      ]);
+      await screenshot(page, '#allocations', 'console-allocations.png');
+
+      // A check of 2,000 more H100 to the same country: licence required within the allocation.
+      await page.locator('#check-destination').fill(code);
+      await page.locator('#check-item-1-product').selectOption('nvidia-h100-sxm');
+      await page.locator('#check-item-1-quantity').fill('2000');
+      await page.locator('#check-end-user').fill('Example Cloud LLC');
+      await page.locator('#check-headquarters').fill(code);
+      await page.locator('#check-ship-date').fill('2025-06-01');
+      await page.locator('#check-ruleset').selectOption('ai-diffusion-2025');
+      await page.locator('#check-submit').click();
+      const card = page.locator('#check-result article.decision');
+      await card.waitFor();
+      // Outcome first, then the legal status, the reasons with citations and the quota before and after.
+      const headings = await card.locator('.outcome, h3').allTextContents();
+      expect(headings[0]).toBe('LICENSE REQUIRED');
+      expect(headings.slice(1)).toEqual(['Legal status', 'Reasons', 'Quota before and after (TPP)', 'Items']);
+      expect(await card.locator('.headline').textContent()).toBe(
+        'A licence is required: presumption of approval.',
+      );
+      expect(await card.locator('section[aria-label="Legal status"]').textContent()).toContain(
+        'Not in force on the ship date',
+      );
+      const reasons = await card.locator('ol.reasons li').allTextContents();
+      expect(
+        reasons.some((r) => r.includes('TIER2_LICENSE_WITHIN_ALLOCATION') && r.includes('90 FR 4544')),
+      ).toBe(true);
+      expect(reasons.every((r) => /\S+$/.test(r))).toBe(true);
+      const citations = await card.locator('ol.reasons cite').allTextContents();
+      expect(citations).toHaveLength(reasons.length);
+      expect(citations.every((c) => c.trim().length > 0)).toBe(true);
+      const allocationRow = await card
+        .locator('table tbody tr', { hasText: 'Country allocation' })
+        .locator('td')
+        .allTextContents();
+      expect(allocationRow).toEqual(['yes', '158,320,000', '110,824,000', '31,664,000', '79,160,000']);
+      // The card is the answer the API gave: its check id is the audited one.
+      const checkId = await card.getAttribute('data-check-id');
+      expect(checkId).toMatch(/^[0-9a-f-]{36}$/);
+      await screenshot(page, '#check', 'console-check.png');
+
+      // The audit trail: the chain verified, and the check just run among the events.
+      await page.locator('#audit-refresh').click();
+      await expect
+        .poll(() => page.locator('#audit-verification').getAttribute('class'))
+        .toBe('verification valid');
+      expect(await page.locator('#audit-verification').textContent()).toMatch(
+        /^Chain intact: \d+ events verified/,
+      );
+      await page.locator('#audit-action').fill('check.create');
+      await page.locator('#audit-filter button[type="submit"]').click();
+      await page.locator('#audit-table tbody tr', { hasText: checkId as string }).waitFor();
+      await screenshot(page, '#audit', 'console-audit.png');
+
+      // Every form field has a label a screen reader announces.
+      const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select')]
+        .filter((el) => !el.hidden && el.labels.length === 0 && !el.getAttribute('aria-label'))
+        .map((el) => el.id || el.outerHTML)`);
+      expect(unlabelled).toEqual([]);
+
+      // Reloading keeps the session (same tab); signing out forgets the key.
+      await page.reload();
+      await page.locator('body[data-ready="true"]').waitFor();
+      await page.locator('#sign-out').click();
+      await page.locator('#sign-in-form').waitFor();
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('attaches a licence to a pending shipment from the queue', async () => {
+    const officer = await createApiKey(t.db, 'officer', 'Licensing desk');
+    const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
+    const code = await createTier2Country(t.db, { allocationTpp: 10_000 * H100 });
+    const consignee = `Gulf Compute ${randomUUID().slice(0, 6)} LLC`;
+    const shipment = await reservePending(code, 2_000, buyer.key, consignee);
+    const number = `D${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
+    const recorded = await t.app.inject({
+      method: 'POST',
+      url: '/v1/licenses',
+      headers: bearer(officer.key),
+      payload: {
+        number,
+        organisationId: buyer.organisationId,
+        destination: code,
+        consignee,
+        eccns: ['3A090.a'],
+        tppAuthorized: 5_000 * H100,
+        validFrom: '2025-01-01',
+        validUntil: '2026-12-31',
+      },
+    });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    const licenseId = (recorded.json() as { id: string }).id;
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, officer.key);
+      const queued = page.locator(`#queue-table tbody tr[data-shipment-id="${shipment.id}"]`);
+      expect(await queued.locator('th').textContent()).toBe(consignee);
+      expect(await queued.locator('td.num').textContent()).toBe('31,664,000');
+      // The picker offers the licence issued to this exporter for this consignee and destination.
+      const picker = queued.locator('select');
+      expect(await picker.locator('option').allTextContents()).toEqual([`${number}: 79,160,000 TPP left`]);
+      const licenceRow = page.locator(`#licences-table tbody tr[data-license-id="${licenseId}"]`);
+      expect(await licenceRow.locator('td').nth(1).textContent()).toBe(consignee);
+      await screenshot(page, '#queue', 'console-queue.png');
+
+      await queued.getByRole('button', { name: 'Attach licence' }).click();
+      await expect
+        .poll(() => page.locator('#queue-status').textContent())
+        .toMatch(new RegExp(`^Licence ${number} attached: the shipment is now LICENSED\\.`));
+      expect(await queued.count()).toBe(0);
+      // The licence now holds the shipment's TPP.
+      expect(await licenceRow.locator('td.num').allTextContents()).toEqual([
+        '79,160,000',
+        '0',
+        '31,664,000',
+        '47,496,000',
+      ]);
+      const after = await t.app.inject({
+        method: 'GET',
+        url: `/v1/shipments/${shipment.id}`,
+        headers: bearer(officer.key),
+      });
+      expect(after.json()).toMatchObject({ status: 'LICENSED', licenseId });
+      await screenshot(page, '#licences', 'console-licences.png');
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses an unknown key and keeps nothing', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, watch } = await openConsole(context);
+      await page.locator('#api-key').fill('gec_not_a_real_key_000000000000');
+      await page.locator('#sign-in-form button[type="submit"]').click();
+      await expect
+        .poll(() => page.locator('#sign-in-error').textContent())
+        .toBe('That key is unknown, revoked or expired.');
+      expect(await page.locator('#workspace').isHidden()).toBe(true);
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      // The failed sign-in is a 401 the page expected; nothing else may go wrong.
+      expect(watch.violations).toEqual([]);
+      expect(watch.errors).toEqual([]);
+
+      // The watch sees what the CSP refuses: an inline style, as an injected attribute would try, is reported.
+      await page.evaluate("document.body.setAttribute('style', 'background: red')");
+      await expect.poll(() => watch.violations.join('\n')).toMatch(/inline style/i);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a vendor only what a vendor may use', async () => {
+    const vendor = await createApiKey(t.db, 'vendor', 'ERP integration');
+    const context = await browser.newContext();
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, vendor.key);
+      expect(await page.locator('#allocations').isVisible()).toBe(true);
+      expect(await page.locator('#check').isVisible()).toBe(true);
+      for (const hidden of ['#queue', '#licences', '#audit'])
+        expect(await page.locator(hidden).isHidden()).toBe(true);
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+});
