@@ -36,3 +36,27 @@ export function reservationBody(consignee: number): string {
     shipDate: SHIP_DATE,
   });
 }
+
+/** Lines in one heavy order: the schema's maximum (MAX_ITEMS). */
+export const HEAVY_LINES = 500;
+const HEAVY_PRODUCTS = ['nvidia-h100-sxm', 'nvidia-h200-sxm', 'nvidia-a100-sxm', 'nvidia-l40s', 'nvidia-l4'];
+
+/** A 500-line Tier 2 order mixing catalogue products and custom boards: the most one check may ask for. */
+export function heavyOrder(): unknown {
+  return {
+    destination: 'AE',
+    items: Array.from({ length: HEAVY_LINES }, (_, i) =>
+      i % 2 === 0
+        ? { productId: HEAVY_PRODUCTS[(i / 2) % HEAVY_PRODUCTS.length] as string, quantity: 1 + (i % 7) }
+        : {
+            description: `Bench custom board ${i}`,
+            tpp: 1_000 + i * 17.125,
+            performanceDensity: 4.2,
+            datacenter: true,
+            quantity: 2,
+          },
+    ),
+    endUser: { name: 'Bench Gulf Integrator', headquarters: 'AE', verifiedEndUser: null },
+    shipDate: SHIP_DATE,
+  };
+}

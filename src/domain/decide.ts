@@ -1,4 +1,5 @@
-import { isAdvancedEccn, isLesserEccn, isOutsideEccn, roundTpp, toH100Equivalents } from './classify.ts';
+import { isAdvancedEccn, isLesserEccn, isOutsideEccn, toH100Equivalents } from './classify.ts';
+import { addTpp, subtractTpp, totalTpp } from './tpp.ts';
 import { groupsOn, isD5OrMacauOn, normaliseCountryCode, requiresBaselineLicence } from './country-groups.ts';
 import { yearOf } from './dates.ts';
 import { formatNumber } from './format.ts';
@@ -88,7 +89,7 @@ function tpp(value: number): string {
 }
 
 function sumTpp(items: readonly ClassifiedItem[]): number {
-  return roundTpp(items.reduce((total, item) => total + item.tpp, 0));
+  return totalTpp(items);
 }
 
 function itemLabel(item: ClassifiedItem): string {
@@ -526,7 +527,7 @@ function evaluateDiffusion(
         );
       } else {
         const refused = veuRefusal ? [veuRefusal] : [];
-        const lppAfter = roundTpp(lppPool.usedTpp + advancedTpp);
+        const lppAfter = addTpp(lppPool.usedTpp, advancedTpp);
         if (lppAfter <= lppPool.capTpp) {
           draws = { ...NO_DRAWS, lppTpp: advancedTpp, drawsLpp: true };
           parts.push(
@@ -546,7 +547,7 @@ function evaluateDiffusion(
               `${what}: consignee ${input.consignee} has used ${tpp(lppPool.usedTpp)} of its ${year} LPP limit of ${tpp(lppPool.capTpp)}; this shipment would bring it to ${tpp(lppAfter)}, over the limit, so License Exception LPP is not available.`,
             ),
           ];
-          const remaining = Math.max(0, roundTpp(countryPool.capTpp - countryPool.usedTpp));
+          const remaining = Math.max(0, subtractTpp(countryPool.capTpp, countryPool.usedTpp));
           if (advancedTpp <= remaining) {
             draws = { ...NO_DRAWS, countryTpp: advancedTpp, drawsCountry: true };
             reasons.push(
@@ -560,7 +561,7 @@ function evaluateDiffusion(
             reasons.push(
               reason(
                 'TIER2_ALLOCATION_EXCEEDED',
-                `Licence required; ${dest.name} has only ${tpp(remaining)} of its ${tpp(countryPool.capTpp)} allocation left, ${tpp(roundTpp(advancedTpp - remaining))} short of this shipment's ${tpp(advancedTpp)}: presumption of denial.`,
+                `Licence required; ${dest.name} has only ${tpp(remaining)} of its ${tpp(countryPool.capTpp)} allocation left, ${tpp(subtractTpp(advancedTpp, remaining))} short of this shipment's ${tpp(advancedTpp)}: presumption of denial.`,
               ),
             );
             parts.push(licence('PRESUMPTION_OF_DENIAL', reasons));
@@ -607,7 +608,7 @@ function poolView(
   draws: boolean,
   drawTpp: number,
 ): CountryAllocationView {
-  const remainingTpp = Math.max(0, roundTpp(pool.capTpp - pool.usedTpp));
+  const remainingTpp = Math.max(0, subtractTpp(pool.capTpp, pool.usedTpp));
   const thisShipmentTpp = draws ? drawTpp : 0;
   return {
     applies: draws,
@@ -615,7 +616,7 @@ function poolView(
     usedTpp: pool.usedTpp,
     remainingTpp,
     thisShipmentTpp,
-    remainingAfterTpp: roundTpp(remainingTpp - thisShipmentTpp),
+    remainingAfterTpp: subtractTpp(remainingTpp, thisShipmentTpp),
   };
 }
 

@@ -1,8 +1,9 @@
-import { classifyChip, classifySystem, roundTpp } from '../domain/classify.ts';
+import { classifyChip, classifySystem } from '../domain/classify.ts';
 import { classifyProduct } from '../domain/catalogue.ts';
 import { yearOf } from '../domain/dates.ts';
 import { decideShipment } from '../domain/decide.ts';
 import { ClassificationError } from '../domain/errors.ts';
+import { lineTpp } from '../domain/tpp.ts';
 import {
   countryAllocationCap,
   getRulePack,
@@ -153,7 +154,7 @@ export function lppSubject(consignee: ConsigneeRef): string {
  * both size lines here, so a plan's boundary is computed exactly as a check totals its order.
  */
 export function itemWithQuantity(item: ClassifiedItem, quantity: number): ClassifiedItem {
-  return { ...item, quantity, tpp: roundTpp(item.tppPerUnit * quantity) };
+  return { ...item, quantity, tpp: lineTpp(item.tppPerUnit, quantity) };
 }
 
 function isCatalogueLine(line: ShipmentLine): line is CatalogueLine {

@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
-import type { LightMyRequestResponse } from 'fastify';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { createPrismaClient } from '../../src/db/client.ts';
+import { API_HELMET_OPTIONS, DOCS_HELMET_OPTIONS } from '../../src/http/plugins/security.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 import { awaitFreshWindow, uniqueAddress } from '../helpers/throttle.ts';
@@ -225,6 +227,39 @@ describe('security headers', () => {
     }
     const ok = await t.app.inject({ method: 'GET', url: '/v1/countries/AE', headers: bearer(key) });
     expect(ok.headers['cache-control']).toBe('no-store');
+  });
+
+  it('sets exactly the headers @fastify/helmet set with the same options, without running helmet per request', async () => {
+    // The reference: @fastify/helmet as the service used it (global options, the docs' CSP as route options).
+    const reference = Fastify();
+    await reference.register(fastifyHelmet, { global: true, ...API_HELMET_OPTIONS });
+    reference.get('/v1/countries/AE', async () => ({ ok: true }));
+    reference.get(
+      '/docs/',
+      { config: { helmet: { contentSecurityPolicy: DOCS_HELMET_OPTIONS.contentSecurityPolicy } } },
+      async () => 'docs',
+    );
+    try {
+      const cases = [
+        { url: '/v1/countries/AE', headers: bearer(key), refUrl: '/v1/countries/AE' },
+        { url: '/v1/countries/AE', headers: {}, refUrl: '/v1/countries/AE' },
+        { url: '/v1/nowhere', headers: {}, refUrl: '/v1/nowhere' },
+        { url: '/docs/', headers: {}, refUrl: '/docs/' },
+      ];
+      // Headers Fastify itself sets, which differ with the body; everything else the reference sends is helmet's.
+      const own = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+      for (const c of cases) {
+        const expected = await reference.inject({ method: 'GET', url: c.refUrl });
+        const actual = await t.app.inject({ method: 'GET', url: c.url, headers: c.headers });
+        const helmetHeaders = Object.keys(expected.headers).filter((name) => !own.has(name));
+        expect(helmetHeaders.length, c.url).toBeGreaterThanOrEqual(10);
+        for (const name of helmetHeaders)
+          expect([c.url, name, actual.headers[name]]).toEqual([c.url, name, expected.headers[name]]);
+        expect(actual.headers['x-powered-by']).toBeUndefined();
+      }
+    } finally {
+      await reference.close();
+    }
   });
 
   it('lets Swagger UI load its own scripts, styles and the document, and nothing from elsewhere', async () => {

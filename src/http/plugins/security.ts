@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
+import { precomputeSecurityHeaders, type SecurityHeaders } from './security-headers.ts';
 
 /** JSON answers are never rendered as documents: they may load nothing and be framed by nobody. */
 const API_CSP = {
@@ -52,6 +52,35 @@ const CONSOLE_CSP = {
   requireTrustedTypesFor: ["'script'"],
   trustedTypes: ["'none'"],
 };
+
+/** helmet's options for every answer; the documentation pages differ only in their CSP. */
+export const API_HELMET_OPTIONS = {
+  contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+} as const;
+
+export const DOCS_HELMET_OPTIONS = {
+  ...API_HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP },
+} as const;
+
+export const CONSOLE_HELMET_OPTIONS = {
+  ...API_HELMET_OPTIONS,
+  contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP },
+} as const;
+
+const API_HEADERS = precomputeSecurityHeaders(API_HELMET_OPTIONS);
+const CONSOLE_HEADERS = precomputeSecurityHeaders(CONSOLE_HELMET_OPTIONS);
+const DOCS_HEADERS = precomputeSecurityHeaders(DOCS_HELMET_OPTIONS);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The precomputed security headers for this route's class (set in onRoute). */
+    securityHeaders?: SecurityHeaders;
+  }
+}
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -114,16 +143,10 @@ function unstorableError(path: string): AppError {
 async function securityPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     if (isDocsRoute(route.url)) {
-      route.config = {
-        ...(route.config ?? {}),
-        helmet: { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } },
-      } as typeof route.config;
+      route.config = { ...(route.config ?? {}), securityHeaders: DOCS_HEADERS } as typeof route.config;
     }
     if (isConsoleRoute(route.url)) {
-      route.config = {
-        ...(route.config ?? {}),
-        helmet: { contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP } },
-      } as typeof route.config;
+      route.config = { ...(route.config ?? {}), securityHeaders: CONSOLE_HEADERS } as typeof route.config;
     }
     // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.
     // The body guard is a hook rather than a schema so that the documented contract stays "no request body".
@@ -138,12 +161,14 @@ async function securityPlugin(app: FastifyInstance): Promise<void> {
     }
   });
 
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
+  // The same headers @fastify/helmet set with these options (tests/integration compares them), from objects
+  // built once instead of a helmet middleware run (or built, for the docs) on every request. First hook, as
+  // helmet's was, so refusals by the limiter and authentication carry them too.
+  app.addHook('onRequest', (request, reply, done) => {
+    const headers = request.routeOptions.config.securityHeaders ?? API_HEADERS;
+    reply.headers(headers.set);
+    for (const name of headers.remove) reply.raw.removeHeader(name);
+    done();
   });
 
   // Only JSON bodies are understood; anything else (text/plain included) is 415, not a string to validate.
