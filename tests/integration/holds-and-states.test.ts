@@ -8,7 +8,7 @@ import type { PrismaClient } from '../../src/repositories/db.ts';
 import { payloadOf } from '../../src/services/audit.ts';
 import { startHoldSweeper, type SweepOutcome } from '../../src/services/hold-sweeper.ts';
 import { seedReferenceData } from '../../src/services/seed-reference-data.ts';
-import { bearer, createApiKey, createTier2Country } from '../helpers/factories.ts';
+import { bearer, createApiKey, uniqueLicenseNumber, createTier2Country } from '../helpers/factories.ts';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../helpers/isolated-db.ts';
 import { createTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 
@@ -128,7 +128,7 @@ describe('shipment states and holds (shared database, own rows)', () => {
     });
     expect(actions.map((a) => a.action)).toEqual(['shipment.create', 'shipment.cancel']);
     expect(actions[1] ? payloadOf(actions[1]) : null).toMatchObject({
-      settled: { countryTpp: 0, lppTpp: 26_898_568 },
+      released: { countryTpp: 0, lppTpp: 26_898_568 },
     });
   });
 
@@ -216,7 +216,27 @@ describe('shipment states and holds (shared database, own rows)', () => {
       remainingTpp: 0,
     });
 
-    // The hold taken before the change can still ship.
+    // The hold taken before the change can still ship, once its licence is attached (issue 11: a shipment that
+    // needs a licence never ships without one).
+    const license = await request(t.app.server)
+      .post('/v1/licenses')
+      .set(bearer(officer))
+      .send({
+        number: uniqueLicenseNumber(),
+        organisationId: held.body.organisationId,
+        destination: code,
+        consignee: `Held ${code}`,
+        eccns: ['3A090.a'],
+        tppAuthorized: 31_664_000,
+        validFrom: '2025-01-01',
+        validUntil: '2026-12-31',
+      })
+      .expect(201);
+    await request(t.app.server)
+      .post(`/v1/shipments/${held.body.id}/license`)
+      .set(bearer(procurement))
+      .send({ licenseId: license.body.id })
+      .expect(200);
     await transition(held.body.id, 'ship').expect(200);
     const after = await request(t.app.server).get(`/v1/quotas/${code}`).set(bearer(vendor)).expect(200);
     expect(after.body).toMatchObject({ reservedTpp: 0, shippedTpp: 31_664_000, remainingTpp: 0 });
