@@ -1327,13 +1327,20 @@ export interface components {
                     remainingTpp: number;
                 } | null;
             };
+            /** @description The rule pack that decided, and whether it was the law on the ship date */
             ruleset: {
                 id: string;
                 name: string;
                 citation: string;
                 /** @enum {string} */
                 status: "NOT_YET_EFFECTIVE" | "EFFECTIVE_COMPLIANCE_PENDING" | "IN_FORCE" | "RESCINDED";
+                /** @description false: a planning answer, not the law on the ship date */
                 inForceOnShipDate: boolean;
+                /**
+                 * @description REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)
+                 * @enum {string}
+                 */
+                selectedBy: "REQUESTED" | "IN_FORCE" | "DEFAULT";
             };
             warnings: string[];
         };

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCslEntries } from '../../src/cli/csl-stream.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
-import { createTestApp, testDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, testOwnerDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * Issue 13 over HTTP: a fixture import, then checks for each case the issue names. The fixture is our own
@@ -268,7 +268,8 @@ describe('npm run screening -- import <file>', () => {
   it('imports the fixture file from the command line', async () => {
     const run = promisify(execFile);
     const { stdout } = await run('npx', ['tsx', 'src/cli/screening.ts', 'import', FIXTURE], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' },
+      // A CLI is an operator's tool: it connects as the owner role, as the other CLIs do.
+      env: { ...process.env, DATABASE_URL: testOwnerDatabaseUrl(), LOG_LEVEL: 'silent' },
     });
     const summary = JSON.parse(stdout) as {
       id: string;

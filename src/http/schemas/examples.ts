@@ -664,6 +664,7 @@ export const PLAN_EXAMPLES: NamedExamples = {
         code: 'KR',
         name: 'South Korea',
         tier: 'TIER_1',
+        countryGroups: ['A:5'],
       },
       shipDate: '2025-06-01',
       candidates: [
@@ -717,7 +718,7 @@ export const PLAN_EXAMPLES: NamedExamples = {
         countryAllocation: null,
         lpp: null,
       },
-      ruleset: AI_DIFFUSION_RULESET,
+      ruleset: { ...AI_DIFFUSION_RULESET, selectedBy: 'DEFAULT' },
       warnings: [RESCINDED_WARNING],
     },
   },
@@ -729,6 +730,7 @@ export const PLAN_EXAMPLES: NamedExamples = {
         code: 'AE',
         name: 'United Arab Emirates',
         tier: 'TIER_2',
+        countryGroups: ['D:4'],
       },
       shipDate: '2025-06-01',
       candidates: [

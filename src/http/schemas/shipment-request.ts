@@ -150,6 +150,22 @@ export function refineTransaction(
   }
 }
 
+/** The rule pack that decided, as a decision and a plan show it. */
+export const DecisionRulesetSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    citation: z.string(),
+    status: z.enum(LEGAL_STATUSES),
+    inForceOnShipDate: z.boolean().describe('false: a planning answer, not the law on the ship date'),
+    selectedBy: z
+      .enum(RULESET_SELECTIONS)
+      .describe(
+        'REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)',
+      ),
+  })
+  .describe('The rule pack that decided, and whether it was the law on the ship date');
+
 /** Where a decision sends the items, as the decision and a plan show it. */
 export const DecisionDestinationSchema = z.object({
   code: z.string(),
@@ -240,20 +256,7 @@ export const DecisionSchema = z
           'has been notified and has not objected), LICENSE_REQUIRED (see reviewPolicy) or REVIEW (a person must look ' +
           'first; never a clearance)',
       ),
-    ruleset: z
-      .object({
-        id: z.string(),
-        name: z.string(),
-        citation: z.string(),
-        status: z.enum(LEGAL_STATUSES),
-        inForceOnShipDate: z.boolean().describe('false: a planning answer, not the law on the ship date'),
-        selectedBy: z
-          .enum(RULESET_SELECTIONS)
-          .describe(
-            'REQUESTED (named in the body), IN_FORCE ("in-force" was asked) or DEFAULT (the configured default)',
-          ),
-      })
-      .describe('The rule pack that decided, and whether it was the law on the ship date'),
+    ruleset: DecisionRulesetSchema,
     warnings: z.array(z.string()),
     checkId: z.string().describe('Id of this decision; its audit event has it as target'),
     allowed: z

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { PLAN_LIMITS } from '../../../domain/plan.ts';
-import { AUTHORIZATIONS, LEGAL_STATUSES } from '../../../domain/types.ts';
+import { AUTHORIZATIONS } from '../../../domain/types.ts';
 import { CountryCodeSchema, TppSchema } from '../../schemas/common.ts';
 import { openApiExamples, PLAN_EXAMPLES, PLAN_REQUEST_EXAMPLES } from '../../schemas/examples.ts';
 import {
   CustomItemFields,
   DecisionDestinationSchema,
+  DecisionRulesetSchema,
   OrderContextFields,
   ProductIdSchema,
 } from '../../schemas/shipment-request.ts';
@@ -92,13 +93,7 @@ export const PlanSchema = z
         .nullable()
         .describe('The consignee’s LPP budget for the ship date’s year; null when the destination has none'),
     }),
-    ruleset: z.object({
-      id: z.string(),
-      name: z.string(),
-      citation: z.string(),
-      status: z.enum(LEGAL_STATUSES),
-      inForceOnShipDate: z.boolean(),
-    }),
+    ruleset: DecisionRulesetSchema,
     warnings: z.array(z.string()),
   })
   .meta({
