@@ -1,4 +1,4 @@
-import type { RulesetId } from './types.ts';
+import type { RulesetId } from './vocabulary.ts';
 
 /**
  * The closed list of reason codes a decision can carry, each with the rule it rests on. Codes are part of

@@ -1,5 +1,5 @@
 import { confusableSkeleton, partyIdentityKey } from './party-identity.ts';
-import type { ReviewPolicy } from './types.ts';
+import type { ReviewPolicy } from './vocabulary.ts';
 
 /**
  * Restricted-party screening against the trade.gov Consolidated Screening List (CSL), the pure part: the

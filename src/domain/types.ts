@@ -3,6 +3,10 @@ import type { ReasonCode } from './reasons.ts';
 import type { ScreeningResult } from './screening.ts';
 
 export type { IsoDate } from './dates.ts';
+// Defined in a leaf module so that reasons.ts and screening.ts, which types.ts itself imports, need not import
+// types.ts back (tests/unit/architecture.test.ts: no import circles).
+export { RULESET_IDS, REVIEW_POLICIES } from './vocabulary.ts';
+export type { RulesetId, ReviewPolicy } from './vocabulary.ts';
 
 export const TIERS = ['TIER_1', 'TIER_2', 'TIER_3'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -23,9 +27,6 @@ export interface Peak {
   tops: number;
   bitLength: number;
 }
-
-export const RULESET_IDS = ['ai-diffusion-2025', 'baseline-2023'] as const;
-export type RulesetId = (typeof RULESET_IDS)[number];
 
 export const LEGAL_STATUSES = [
   'NOT_YET_EFFECTIVE',
@@ -56,9 +57,6 @@ export type Transaction = (typeof TRANSACTIONS)[number];
 /** How the rule pack of a decision was chosen. */
 export const RULESET_SELECTIONS = ['REQUESTED', 'IN_FORCE', 'DEFAULT'] as const;
 export type RulesetSelection = (typeof RULESET_SELECTIONS)[number];
-
-export const REVIEW_POLICIES = ['PRESUMPTION_OF_APPROVAL', 'CASE_BY_CASE', 'PRESUMPTION_OF_DENIAL'] as const;
-export type ReviewPolicy = (typeof REVIEW_POLICIES)[number];
 
 export const VERIFIED_END_USER_KINDS = ['UVEU', 'NVEU'] as const;
 export type VerifiedEndUserKind = (typeof VERIFIED_END_USER_KINDS)[number];
