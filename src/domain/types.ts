@@ -1,6 +1,7 @@
 import type { IsoDate } from './dates.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { ScreeningResult } from './screening.ts';
+import type { ReviewPolicy, RulesetId } from './vocabulary.ts';
 
 export type { IsoDate } from './dates.ts';
 // Defined in a leaf module so that reasons.ts and screening.ts, which types.ts itself imports, need not import
