@@ -71,14 +71,38 @@ function order(s: {
 const codes = (d: ReturnType<typeof decideShipment>) => d.reasons.map((r) => r.code);
 
 describe('mixed orders whose parts disagree on review policy: the most severe policy wins', () => {
-  it('AE: 3A090.a over the allocation (denial) plus a 3A090.b item (approval) -> presumption of denial', () => {
-    const d = decideShipment(
-      order({
+  it('AE: 3A090.a over the allocation (denial) plus an Entity List hit (case-by-case) -> presumption of denial', () => {
+    // A datacentre 3A090.b item to the UAE (D:4, not D:5 or Macau) now ships under License Exception ACA
+    // (15 CFR 740.8, RULES.md 6), so it brings no review policy; the case-by-case part comes from an Entity List
+    // entry's licence policy instead (15 CFR 744.11), and the denial of the 3A090.a part must still win.
+    const d = decideShipment({
+      ...order({
         dest: AE,
         items: [item('3A090.a', 15_832, 2_000), item('3A090.b', 3_000, 10)],
         country: { capTpp: 790_000_000, usedTpp: 770_000_000 },
       }),
-    );
+      screening: {
+        listId: 'csl-test',
+        importedAt: '2025-05-01T00:00:00Z',
+        matches: [
+          {
+            party: 'END_USER',
+            partyName: 'Boundary Test LLC',
+            entryName: 'Boundary Test LLC',
+            matchedName: 'Boundary Test LLC',
+            source: 'Entity List (EL) - Bureau of Industry and Security',
+            list: 'EL',
+            countries: ['AE'],
+            score: 100,
+            kind: 'HIT',
+            licenseRequirement: 'For all items subject to the EAR',
+            licensePolicy: 'Case-by-case review',
+            federalRegisterNotice: '89 FR 00000',
+            startDate: '2024-01-01',
+          },
+        ],
+      },
+    });
     expect(d).toMatchObject({
       allowed: false,
       licenseRequired: true,
@@ -90,8 +114,8 @@ describe('mixed orders whose parts disagree on review policy: the most severe po
     expect(codes(d)).toEqual([
       'LPP_LIMIT_EXCEEDED',
       'TIER2_ALLOCATION_EXCEEDED',
-      'BASELINE_DESTINATION_LICENSE_REQUIRED',
-      'BASELINE_REVIEW_POLICY',
+      'ACA_AUTHORIZED',
+      'ENTITY_LIST_MATCH',
     ]);
     expect(d.quota.countryAllocation).toEqual({
       applies: false,
@@ -137,17 +161,20 @@ describe('mixed orders whose parts disagree on review policy: the most severe po
     expect(codes(d)).toEqual(['TIER1_DESTINATION_NON_TIER1_HEADQUARTERS', 'BASELINE_NO_LICENSE_REQUIRED']);
   });
 
-  it('MY for a CN-headquartered user: every part is denied, and the reasons name both rules', () => {
+  it('MY for a RU-headquartered user: every part is denied, and the reasons name both rules', () => {
+    // With a CN headquarters the 3A090.b part would now go under License Exception NAC (15 CFR 740.8, RULES.md
+    // 6); Russia's part 746.8 controls leave no NAC/ACA, so the .b part still needs a licence (744.23(a)(3)).
     const d = decideShipment(
       order({
         dest: MY,
-        hq: CN,
+        hq: RU,
         items: [item('3A090.a', 15_832, 1), item('3A090.b', 3_000, 1), item('OUTSIDE_3A090', 1_000, 1)],
       }),
     );
     expect(d.reviewPolicy).toBe('PRESUMPTION_OF_DENIAL');
     expect(codes(d)).toEqual([
       'TIER3_HEADQUARTERS',
+      'EXCEPTION_UNAVAILABLE_EMBARGO',
       'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
       'BASELINE_REVIEW_POLICY',
       'OUTSIDE_3A090_4A090',
@@ -202,18 +229,21 @@ describe('mixed orders whose parts disagree on authorization', () => {
     });
   });
 
-  it('AE: LPP for one part, a licence for another -> no authorization at all, the licence decides', () => {
+  it('AE: LPP for the 3A090.a part, ACA for a datacentre 4A090.b part -> LPP, allowed, LPP held', () => {
+    // A datacentre 4A090.b item to the UAE (D:4, not D:5 or Macau) ships under License Exception ACA, with no
+    // licence and no allocation or LPP (15 CFR 740.8, RULES.md 6); the order is named after its LPP part.
     const d = decideShipment(
       order({ dest: AE, items: [item('3A090.a', 15_832, 100), item('4A090.b', 24_000, 1)] }),
     );
     expect(d).toMatchObject({
-      allowed: false,
-      licenseRequired: true,
-      authorization: null,
-      reviewPolicy: 'PRESUMPTION_OF_APPROVAL',
-      // The LPP part's hold still stands: the shipment goes once the .b licence is granted.
+      outcome: 'ALLOWED',
+      allowed: true,
+      licenseRequired: false,
+      authorization: 'LPP',
+      reviewPolicy: null,
       holds: { countryTpp: 0, lppTpp: 1_583_200, lppYear: 2025 },
     });
+    expect(codes(d)).toEqual(['LPP_WITHIN_LIMIT', 'ACA_AUTHORIZED']);
   });
 
   it('MY: only items needing no licence -> NLR', () => {
@@ -337,14 +367,12 @@ describe('China and Macau case-by-case (91 FR 1684): below 21,000 TPP per chip a
   });
 
   it('never applies under the ai-diffusion-2025 pack', () => {
-    const d = decideShipment(
-      order({
-        shipDate: '2026-02-01',
-        dest: CN,
-        items: [item('3A090.b', 3_000, 1, { memoryBandwidthGBs: 100 })],
-      }),
-    );
+    // A datacentre 3A090.b item to China now goes under License Exception NAC (15 CFR 740.8, RULES.md 6), so
+    // the chip that would get case-by-case under baseline-2023 (15,832 TPP, 4,800 GB/s) is used: under the
+    // tiered pack China is Tier 3, presumption of denial (RULES.md 5.1).
+    const d = decideShipment(order({ shipDate: '2026-02-01', dest: CN, items: [chip(15_832, 4_800)] }));
     expect(d.reviewPolicy).toBe('PRESUMPTION_OF_DENIAL');
+    expect(policy(CN, [chip(15_832, 4_800)])).toBe('CASE_BY_CASE');
   });
 });
 
@@ -453,10 +481,14 @@ describe('dates of the D:5 changes, from both sides', () => {
     );
     // Before: Nicaragua was in Country Group B, outside D:1/D:4/D:5, so no licence at all.
     expect(before).toMatchObject({ licenseRequired: false, authorization: 'NLR', reviewPolicy: null });
+    // After: a D:5 destination, so a datacentre 3A090.b item goes under License Exception NAC (15 CFR 740.8;
+    // before 2024-04-04 every such shipment was NAC): no licence, but allowed only once BIS is notified.
     expect(after).toMatchObject({
-      licenseRequired: true,
-      authorization: null,
-      reviewPolicy: 'PRESUMPTION_OF_DENIAL',
+      outcome: 'NOTIFICATION_REQUIRED',
+      allowed: false,
+      licenseRequired: false,
+      authorization: 'NAC',
+      reviewPolicy: null,
     });
   });
 });

@@ -69,6 +69,10 @@ function input(
 
 const RESCINDED_2025_06_01 =
   'On ship date 2025-06-01 the Framework for Artificial Intelligence Diffusion (90 FR 4544, pack ai-diffusion-2025) stopped being enforced on 2025-05-13, when BIS announced its rescission (no formal rescission published in the Federal Register). Its compliance date 2025-05-15 was never reached, so it was never enforced. The regime enforced after that is pack baseline-2023. Treat this answer as planning only, not the law of the day.';
+// Added by the screening work: a decision made without an imported screening list says so (15 CFR 744.11 and
+// the Consolidated Screening List still apply).
+const NOT_SCREENED =
+  'The parties were not screened against the restricted-party lists (no screening list has been imported): the Entity List and the other lists of the Consolidated Screening List may still apply.';
 const messages = (d: ReturnType<typeof decideShipment>) => d.reasons.map((r) => r.message);
 
 describe('reason messages, word for word', () => {
@@ -77,7 +81,7 @@ describe('reason messages, word for word', () => {
     expect(messages(d)).toEqual([
       '3A090.a/4A090.a items (p-3A090.a, 158,320 TPP): consignee Acme has used 0 TPP of its 2025 LPP limit of 26,900,000 TPP; this shipment brings it to 158,320 TPP, within the limit. License Exception LPP; the country allocation is not used.',
     ]);
-    expect(d.warnings).toEqual([RESCINDED_2025_06_01]);
+    expect(d.warnings).toEqual([RESCINDED_2025_06_01, NOT_SCREENED]);
   });
 
   it('over LPP, then within or short of the allocation', () => {
@@ -106,12 +110,14 @@ describe('reason messages, word for word', () => {
     ]);
   });
 
+  // A Universal VEU must be headquartered in Tier 1 (90 FR 4544, RULES.md 6), so the UVEU holder is a
+  // Korean-headquartered end user; a National VEU may be headquartered in Tier 2 (Malaysia).
   it.each([
-    ['UVEU', 'Universal'],
-    ['NVEU', 'National'],
-  ] as const)('%s: names the kind of VEU and warns about its own limits', (veu, kind) => {
+    ['UVEU', 'Universal', KR],
+    ['NVEU', 'National', MY],
+  ] as const)('%s: names the kind of VEU and warns about its own limits', (veu, kind, hq) => {
     const d = decideShipment(
-      input({ endUser: { name: 'Acme', verifiedEndUser: veu }, items: [item('3A090.a', 15_832, 1)] }),
+      input({ hq, endUser: { name: 'Acme', verifiedEndUser: veu }, items: [item('3A090.a', 15_832, 1)] }),
     );
     expect(messages(d)).toEqual([
       `3A090.a/4A090.a items (p-3A090.a, 15,832 TPP): Acme holds a ${kind} VEU authorization; no country allocation is used.`,
@@ -119,6 +125,7 @@ describe('reason messages, word for word', () => {
     expect(d.warnings).toEqual([
       RESCINDED_2025_06_01,
       `Shipping under ${veu} is allowed only within that authorization's own conditions and cumulative limits, which this check does not hold; confirm the shipment fits them (15 CFR 748.15).`,
+      NOT_SCREENED,
     ]);
   });
 
@@ -146,12 +153,14 @@ describe('reason messages, word for word', () => {
         items: [item('3A090.b', 3_000, 1), item('4A090.b', 3_000, 2)],
       }),
     );
+    // Russia's headquarters brings part 746.8, which leaves no License Exception NAC/ACA (15 CFR 746.8, 740.8).
     expect(messages(d)).toEqual([
+      'p-3A090.b, p-4A090.b: License Exceptions NAC and ACA are not available where RU is the destination or the headquarters: 15 CFR 746.8 (Russia) governs.',
       '3A090.b/4A090.b items (p-3A090.b, p-4A090.b) to China: a licence is required for destinations in Country Group D:1, D:4 or D:5 not also in A:5 or A:6, and for Macau.',
       '3A090.b/4A090.b items (p-3A090.b, p-4A090.b): the end user is headquartered in Russia (D:5 or Macau), which requires a licence wherever the items go (BIS guidance of 2026-05-31 confirms this).',
       'Presumption of denial: CN and RU are in Country Group D:5 or Macau on 2025-06-01.',
     ]);
-    expect(d.warnings).toEqual([]);
+    expect(d.warnings).toEqual([NOT_SCREENED]);
   });
 
   it('the baseline rule: one D:5 country named', () => {
@@ -163,8 +172,18 @@ describe('reason messages, word for word', () => {
 
   it('the baseline rule: approval, no licence, and an item with neither id nor description', () => {
     const ae = party('AE', 'United Arab Emirates', 'TIER_2');
+    // A datacentre 3A090.b item to the UAE (D:4, not D:5 or Macau) ships under License Exception ACA (15 CFR
+    // 740.8, RULES.md 6); a datacentre 3A090.a item is not in the exception paragraph, so under baseline-2023
+    // it still needs the licence with a presumption of approval (742.6(a)(6)(iii)).
     expect(messages(decideShipment(input({ dest: ae, items: [item('3A090.b', 3_000, 1)] })))).toEqual([
-      '3A090.b items (p-3A090.b) to United Arab Emirates: a licence is required for destinations in Country Group D:1, D:4 or D:5 not also in A:5 or A:6, and for Macau.',
+      "3A090.b items (p-3A090.b, designed or marketed for data centres) to United Arab Emirates: License Exception ACA (Advanced Computing Authorized) covers them, with no licence and no notification; neither the destination nor the end user's headquarters is in D:5 or Macau. No allocation and no LPP are used.",
+    ]);
+    expect(
+      messages(
+        decideShipment(input({ pack: 'baseline-2023', dest: ae, items: [item('3A090.a', 15_832, 1)] })),
+      ),
+    ).toEqual([
+      '3A090.a items (p-3A090.a) to United Arab Emirates: a licence is required for destinations in Country Group D:1, D:4 or D:5 not also in A:5 or A:6, and for Macau.',
       'Presumption of approval: neither the destination nor the end user’s headquarters is in D:5 or Macau.',
     ]);
     const unnamed = { ...item('3A090.b', 3_000, 1), productId: undefined };
@@ -234,22 +253,23 @@ describe('items outside 3A090/4A090: the reason and the H20 letter warning', () 
       }),
     );
     expect(messages(d)).toEqual([OUTSIDE_REASON('gaming, p-OUTSIDE_3A090', ' (Note 2 to 3A090 for gaming)')]);
-    expect(d.warnings.at(-1)).toBe(warning('gaming, p-OUTSIDE_3A090', SINCE));
+    // The screening notice now comes last; the H20 letter warning is the one before it.
+    expect(d.warnings.slice(-2)).toEqual([warning('gaming, p-OUTSIDE_3A090', SINCE), NOT_SCREENED]);
   });
 
   it('to China the day before the letter', () => {
     const d = decideShipment(
       input({ shipDate: '2025-04-08', dest: CN, items: [item('OUTSIDE_3A090', 1_000, 1)] }),
     );
-    expect(d.warnings.at(-1)).toBe(warning('p-OUTSIDE_3A090', GENERAL));
+    expect(d.warnings.slice(-2)).toEqual([warning('p-OUTSIDE_3A090', GENERAL), NOT_SCREENED]);
   });
 
   it('to Malaysia for a Russian-headquartered user, and to Malaysia for a local one', () => {
     const ru = decideShipment(input({ hq: RU, items: [item('OUTSIDE_3A090', 1_000, 1)] }));
-    expect(ru.warnings.at(-1)).toBe(warning('p-OUTSIDE_3A090', SINCE));
+    expect(ru.warnings.slice(-2)).toEqual([warning('p-OUTSIDE_3A090', SINCE), NOT_SCREENED]);
     const my = decideShipment(input({ items: [item('OUTSIDE_4A090', 1_000, 1)] }));
     expect(messages(my)).toEqual([OUTSIDE_REASON('p-OUTSIDE_4A090')]);
-    expect(my.warnings).toEqual([RESCINDED_2025_06_01, warning('p-OUTSIDE_4A090', GENERAL)]);
+    expect(my.warnings).toEqual([RESCINDED_2025_06_01, warning('p-OUTSIDE_4A090', GENERAL), NOT_SCREENED]);
   });
 
   it('under baseline-2023: controlled and outside items are decided apart', () => {
@@ -262,7 +282,7 @@ describe('items outside 3A090/4A090: the reason and the H20 letter warning', () 
     );
     expect(d.reasons.map((r) => r.code)).toEqual(['BASELINE_NO_LICENSE_REQUIRED', 'OUTSIDE_3A090_4A090']);
     expect(messages(d)[0]).toContain('3A090.a items (p-3A090.a)');
-    expect(d.warnings).toEqual([warning('p-OUTSIDE_3A090', GENERAL)]);
+    expect(d.warnings).toEqual([warning('p-OUTSIDE_3A090', GENERAL), NOT_SCREENED]);
     const onlyOutside = decideShipment(
       input({ pack: 'baseline-2023', dest: MY, items: [item('OUTSIDE_3A090', 1, 1)] }),
     );
@@ -307,11 +327,13 @@ describe('quota inputs at their edges', () => {
     expect(decideShipment(input({ items: [item('3A090.a', 1, 1)] })).warnings.some(lppWarning)).toBe(false);
   });
 
-  it('an officer-made Tier 2 row for China: the LPP part is allowed, the .b part denied, so nothing is held', () => {
+  it('an officer-made Tier 2 row for Russia: the LPP part is allowed, the .b part denied, so nothing is held', () => {
     // Tiers come from the country table, which an officer may change; the baseline rule reads the groups.
-    const cnAsTier2 = party('CN', 'China', 'TIER_2');
+    // China would send a datacentre .b item under License Exception NAC (15 CFR 740.8, RULES.md 6); Russia's
+    // part 746.8 controls leave no NAC/ACA, so the .b part still needs a licence, presumption of denial.
+    const ruAsTier2 = party('RU', 'Russia', 'TIER_2');
     const d = decideShipment(
-      input({ dest: cnAsTier2, items: [item('3A090.a', 15_832, 1), item('3A090.b', 3_000, 1)] }),
+      input({ dest: ruAsTier2, items: [item('3A090.a', 15_832, 1), item('3A090.b', 3_000, 1)] }),
     );
     expect(d).toMatchObject({
       allowed: false,
@@ -324,10 +346,11 @@ describe('quota inputs at their edges', () => {
   });
 
   it('the same row with its LPP spent: approval for the 3A090.a part, denial for the .b part -> denial', () => {
-    const cnAsTier2 = party('CN', 'China', 'TIER_2');
+    // Russia, not China: under 15 CFR 746.8 the .b part gets no NAC/ACA (740.8) and keeps its denial.
+    const ruAsTier2 = party('RU', 'Russia', 'TIER_2');
     const d = decideShipment(
       input({
-        dest: cnAsTier2,
+        dest: ruAsTier2,
         items: [item('3A090.a', 15_832, 1), item('3A090.b', 3_000, 1)],
         quota: {
           country: { capTpp: 790_000_000, usedTpp: 0 },
@@ -338,6 +361,7 @@ describe('quota inputs at their edges', () => {
     expect(d.reasons.map((r) => r.code)).toEqual([
       'LPP_LIMIT_EXCEEDED',
       'TIER2_LICENSE_WITHIN_ALLOCATION',
+      'EXCEPTION_UNAVAILABLE_EMBARGO',
       'BASELINE_DESTINATION_LICENSE_REQUIRED',
       'BASELINE_HEADQUARTERS_LICENSE_REQUIRED',
       'BASELINE_REVIEW_POLICY',
