@@ -198,6 +198,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     maxLines: config.ADMISSION_MAX_LINES,
     maxLinesPerKey: config.ADMISSION_MAX_LINES_PER_KEY,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    heavyLines: config.ADMISSION_HEAVY_LINES,
+    heavyConcurrency: config.ADMISSION_HEAVY_CONCURRENCY,
   });
   await app.register(auth, {
     authenticator: options.authenticator ?? new ApiKeyAuthenticator(db, options.now),

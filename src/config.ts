@@ -113,6 +113,10 @@ export const ConfigSchema = z.object({
   ADMISSION_MAX_LINES: z.coerce.number().int().min(1).default(6_000),
   /** Order lines one API key may have in evaluation at once; beyond it 429. */
   ADMISSION_MAX_LINES_PER_KEY: z.coerce.number().int().min(1).default(2_000),
+  /** Orders (or batches) of more lines than this are heavy and take turns in the heavy lane. */
+  ADMISSION_HEAVY_LINES: z.coerce.number().int().min(1).default(50),
+  /** Heavy orders evaluated at once per process; the rest wait in arrival order (already admitted). */
+  ADMISSION_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   /** Screening score at or above which a party is a hit (licence required, reservations refused). */
   SCREENING_HIT_THRESHOLD: z.coerce.number().min(0.3).max(1).default(0.9),
   /**

@@ -12,20 +12,30 @@ function gate() {
 
 let app: FastifyInstance;
 let entered = 0;
+/** The keys of the requests that reached the handler, in the order they did. */
+let entries: string[] = [];
 
-async function buildAdmissionApp(limits: { maxBytes: number; maxLines: number; maxLinesPerKey: number }) {
+async function buildAdmissionApp(limits: {
+  maxBytes: number;
+  maxLines: number;
+  maxLinesPerKey: number;
+  heavyLines?: number;
+  heavyConcurrency?: number;
+}) {
   const g = gate();
   entered = 0;
+  entries = [];
   app = Fastify({ logger: false, bodyLimit: 1_048_576 });
   await app.register(errorHandler);
-  await app.register(admission, { ...limits, bodyLimit: 1_048_576 });
+  await app.register(admission, { heavyLines: 10_000, heavyConcurrency: 1, ...limits, bodyLimit: 1_048_576 });
   app.addHook('onRequest', async (request) => {
     const key = request.headers['x-test-key'];
     if (typeof key === 'string')
       request.actor = { keyId: key, role: 'vendor', name: key, organisationId: null };
   });
-  app.post('/work', async () => {
+  app.post('/work', async (request) => {
     entered += 1;
+    entries.push(String(request.headers['x-test-key']));
     await g.opened;
     return { ok: true };
   });
@@ -73,10 +83,37 @@ describe('admission by cost', () => {
     g.open();
     expect((await first).statusCode).toBe(200);
     expect((await otherKey).statusCode).toBe(200);
-    expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0 });
+    expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0, heavyQueued: 0 });
     expect((await order('k1', 10)).statusCode).toBe(200);
     // Larger than a key's whole share: admitted alone rather than never.
     expect((await order('k1', 40)).statusCode).toBe(200);
+  });
+
+  it('lets heavy orders take turns, in arrival order, while light ones pass', async () => {
+    const g = await buildAdmissionApp({
+      maxBytes: 10_000_000,
+      maxLines: 1_000,
+      maxLinesPerKey: 1_000,
+      heavyLines: 5,
+      heavyConcurrency: 1,
+    });
+    const first = order('heavy-1', 6);
+    await expect.poll(() => entered).toBe(1);
+    const second = order('heavy-2', 40);
+    const third = order('heavy-3', 6);
+    await expect.poll(() => app.admission.inFlight().heavyQueued).toBe(2);
+    // At the threshold an order is light: it does not wait behind the heavy ones.
+    const light = order('light', 5);
+    await expect.poll(() => entered).toBe(2);
+    expect(entries).toEqual(['heavy-1', 'light']);
+    // Admitted while waiting: their lines count against the budgets, so the queue is bounded by them.
+    expect(app.admission.inFlight().lines).toBe(6 + 40 + 6 + 5);
+
+    g.open();
+    expect((await light).statusCode).toBe(200);
+    for (const res of await Promise.all([first, second, third])) expect(res.statusCode).toBe(200);
+    expect(entries).toEqual(['heavy-1', 'light', 'heavy-2', 'heavy-3']);
+    expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0, heavyQueued: 0 });
   });
 
   it('refuses a body beyond the byte budget before reading it', async () => {
@@ -93,7 +130,7 @@ describe('admission by cost', () => {
     g.open();
     expect((await big).statusCode).toBe(200);
     expect((await small).statusCode).toBe(200);
-    expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0 });
+    expect(app.admission.inFlight()).toEqual({ bytes: 0, lines: 0, heavyQueued: 0 });
   });
 
   it('releases what a request held when its client went away, once its handler is done', async () => {
@@ -122,6 +159,6 @@ describe('admission by cost', () => {
     expect(app.admission.inFlight().lines).toBe(50);
     // ...and is released when it finishes, though nobody reads the answer.
     g.open();
-    await expect.poll(() => app.admission.inFlight()).toEqual({ bytes: 0, lines: 0 });
+    await expect.poll(() => app.admission.inFlight()).toEqual({ bytes: 0, lines: 0, heavyQueued: 0 });
   });
 });

@@ -12,6 +12,10 @@ export interface AdmissionOptions {
   maxLinesPerKey: number;
   /** Largest body a request may have; a chunked body without Content-Length is counted as this. */
   bodyLimit: number;
+  /** An order (or batch) of more lines than this is heavy: it waits for the heavy lane. */
+  heavyLines: number;
+  /** Heavy orders evaluated at once in this process; the others wait their turn in arrival order. */
+  heavyConcurrency: number;
 }
 
 /** Seconds a refused caller should wait: work in flight here finishes in well under that. */
@@ -38,6 +42,34 @@ class Budget {
 
   get inFlight(): number {
     return this.used;
+  }
+}
+
+/**
+ * A first-come, first-served semaphore. What waits here was already admitted (its lines are counted in the
+ * budgets above), so the queue is bounded by those budgets, not by this class.
+ */
+class Lane {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(readonly slots: number) {}
+
+  async enter(): Promise<() => void> {
+    if (this.running < this.slots) this.running += 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const next = this.waiting.shift();
+      // The slot passes straight to the next in line, so a newcomer cannot overtake it.
+      if (next) next();
+      else this.running -= 1;
+    };
+  }
+
+  get queued(): number {
+    return this.waiting.length;
   }
 }
 
@@ -75,15 +107,17 @@ function releaseAll(request: FastifyRequest): void {
 /**
  * Admission by cost instead of a bigger heap: memory in use grows with the body bytes being read and parsed
  * and with the order lines being evaluated, so both are budgeted. Over the shared budget the answer is 503,
- * over one key's share of lines 429, both with Retry-After, and nothing is buffered or queued for later.
+ * over one key's share of lines 429, both with Retry-After, and nothing beyond the budgets is buffered or queued.
+ * Admitted heavy orders wait for the heavy lane (see the preHandler below).
  */
 async function admissionPlugin(app: FastifyInstance, options: AdmissionOptions): Promise<void> {
   const bytes = new Budget(options.maxBytes);
   const lines = new Budget(options.maxLines);
   const linesByKey = new Map<string, Budget>();
+  const heavyLane = new Lane(options.heavyConcurrency);
 
   app.decorate('admission', {
-    inFlight: () => ({ bytes: bytes.inFlight, lines: lines.inFlight }),
+    inFlight: () => ({ bytes: bytes.inFlight, lines: lines.inFlight, heavyQueued: heavyLane.queued }),
   });
 
   // Before the body is read, so that a refused body is never buffered.
@@ -130,6 +164,10 @@ async function admissionPlugin(app: FastifyInstance, options: AdmissionOptions):
       budget.release(count);
       if (budget.inFlight === 0) linesByKey.delete(key);
     });
+    // Fairness: a heavy order's evaluation, audit record and answer are long synchronous stretches of the
+    // one event loop. Let only a few run at once, so that eight callers of 500-line orders take a bounded
+    // share of the CPU and ordinary checks keep their latency; the heavy callers are served in turn.
+    if (count > options.heavyLines) onDone(request, await heavyLane.enter());
   });
 
   // Released once the answer has been written (onResponse), or, when the client went away first (no
@@ -154,7 +192,7 @@ async function admissionPlugin(app: FastifyInstance, options: AdmissionOptions):
 
 declare module 'fastify' {
   interface FastifyInstance {
-    admission: { inFlight: () => { bytes: number; lines: number } };
+    admission: { inFlight: () => { bytes: number; lines: number; heavyQueued: number } };
   }
 }
 
