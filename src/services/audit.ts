@@ -1,10 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  appendToChain,
   findAuditEvents,
   findAuditHead,
   insertAuditEvents,
   lockAuditChain,
+  type AuditLink,
   type AuditRow,
+  type NewAuditRow,
 } from '../repositories/audit-repository.ts';
 import type { Db, PrismaClient } from '../repositories/db.ts';
 import type { Actor } from '../domain/actor.ts';
@@ -159,12 +162,14 @@ export function onAuditAppended(listener: AppendListener): () => void {
 }
 
 /**
- * Appends events under the chain lock. seq is assigned here, not by the sequence, so that it has no gaps:
- * a rolled-back writer releases the lock without consuming a number, and a gap can only mean a deletion.
+ * The rows that extend the chain from `head` by these events. seq is assigned here, not by the sequence, so
+ * that it has no gaps: a rolled-back writer releases the lock without consuming a number, and a gap can only
+ * mean a deletion.
  */
-async function appendLocked(tx: Db, events: DescribedEvent[]): Promise<void> {
-  await lockAuditChain(tx);
-  const head = await findAuditHead(tx);
+function extendChain(
+  head: AuditLink | null,
+  events: DescribedEvent[],
+): { rows: NewAuditRow[]; records: string[] } {
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const rows = events.map(({ header, record }) => {
@@ -174,12 +179,15 @@ async function appendLocked(tx: Db, events: DescribedEvent[]): Promise<void> {
     prevHash = hash;
     return row;
   });
-  await insertAuditEvents(
-    tx,
-    rows,
-    events.map((e) => e.record),
-  );
   for (const listener of appendListeners) listener(events.length);
+  return { rows, records: events.map((e) => e.record) };
+}
+
+/** Appends events under the chain lock, inside the caller's transaction. */
+async function appendLocked(tx: Db, events: DescribedEvent[]): Promise<void> {
+  await lockAuditChain(tx);
+  const { rows, records } = extendChain(await findAuditHead(tx), events);
+  await insertAuditEvents(tx, rows, records);
 }
 
 /**
@@ -223,7 +231,7 @@ export class AuditGroupCommit {
       ...options,
       retryAlone: false,
       commit: async (events) => {
-        await db.$transaction((tx) => appendLocked(tx, events), { maxWait: 30_000, timeout: 30_000 });
+        await appendToChain(db, (head) => extendChain(head, events));
         reportGroupCommit('audit', events.length);
         return events.map((event) => event.header.id);
       },
