@@ -481,6 +481,27 @@ describe('the console at /console', () => {
       await page.mouse.move(0, 0);
       await screenshot(page, '#allocations', 'console-plan.png');
 
+      // The neighbour, from its name in the table by keyboard: its allocation is nearly used (100 H100 left), so
+      // a licence adds nothing to the consignee's LPP budget and both routes stop at the LPP figure.
+      await page.locator(`#allocations-table tbody tr[data-country="${neighbour}"] button.choose`).focus();
+      await page.keyboard.press('Enter');
+      const coast = page.locator(`#plan-result article.plan-answer[data-destination="${neighbour}"]`);
+      await coast.waitFor();
+      const left = 4_000 * H100 - 3_900 * H100;
+      for (const row of await planRows(page)) {
+        const lpp = most(LPP_TPP, row.productId);
+        expect(most(left, row.productId)).toBeLessThan(lpp);
+        expect(row.route, row.productId).toEqual([
+          { units: unitsText(lpp), limit: 'LPP', limitText: 'LPP budget' },
+          { units: unitsText(lpp), limit: 'LPP', limitText: 'LPP budget' },
+        ]);
+      }
+      expect(await coast.locator('ul.pools li').first().textContent()).toMatch(
+        new RegExp(
+          `^Country allocation: ${left.toLocaleString('en-US')} of ${(4_000 * H100).toLocaleString('en-US')} TPP left`,
+        ),
+      );
+
       // Tier 3, named from the keyboard: no route at all, for every product.
       await page.locator('#plan-destination').fill('cn');
       await page.locator('#plan-destination').press('Enter');
