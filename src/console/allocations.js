@@ -50,6 +50,14 @@ export class AllocationsPanel {
   shown = [];
   /** @type {import('chart.js').Chart<'bar', number[], string> | null} */
   chart = null;
+  /**
+   * Called with a country code when the user picks a country (a bar of the chart, a name in the table); null
+   * when the role may not plan, and then nothing is offered to click.
+   * @type {((code: string) => void) | null}
+   */
+  onChoose = null;
+  /** The country picked last, marked in the table. @type {string | null} */
+  chosen = null;
 
   constructor() {
     this.sort = byId('allocations-sort', HTMLSelectElement);
@@ -64,7 +72,22 @@ export class AllocationsPanel {
     this.sort.addEventListener('change', () => this.render());
     this.limit.addEventListener('change', () => this.render());
     this.filter.addEventListener('input', () => this.render());
-    byId('allocations-refresh', HTMLButtonElement).addEventListener('click', () => void this.load());
+    byId('allocations-refresh', HTMLButtonElement).addEventListener('click', () => {
+      void this.load().then(() => this.onRefresh());
+    });
+  }
+
+  /** Called after the refresh button has reloaded the balances. */
+  onRefresh = () => {};
+
+  /** @param {string} code */
+  choose(code) {
+    if (!this.onChoose) return;
+    this.chosen = code;
+    for (const row of this.table.querySelectorAll('tbody tr')) {
+      if (row instanceof HTMLElement) row.classList.toggle('chosen', row.dataset.country === code);
+    }
+    this.onChoose(code);
   }
 
   async load() {
@@ -142,6 +165,15 @@ export class AllocationsPanel {
           },
           y: { stacked: true, ticks: { autoSkip: false } },
         },
+        // A bar (or its row) picks the country for the plan beside the chart.
+        onClick: (event, _elements, chart) => {
+          const q = this.rowAt(chart, event.native);
+          if (q) this.choose(q.country);
+        },
+        onHover: (event, _elements, chart) => {
+          // CSSOM, not a style attribute: the CSP allows no inline styles.
+          this.canvas.style.cursor = this.onChoose && this.rowAt(chart, event.native) ? 'pointer' : '';
+        },
         plugins: {
           legend: { position: 'top' },
           tooltip: {
@@ -157,6 +189,18 @@ export class AllocationsPanel {
         },
       },
     });
+  }
+
+  /**
+   * The country whose row of bars is under the pointer, anywhere along it (not only on a bar).
+   * @param {import('chart.js').Chart} chart
+   * @param {Event | null} event
+   * @returns {Quota | undefined}
+   */
+  rowAt(chart, event) {
+    if (!event) return undefined;
+    const [hit] = chart.getElementsAtEventForMode(event, 'y', { intersect: false }, false);
+    return hit ? this.shown[hit.index] : undefined;
   }
 
   /** @param {Quota[]} rows */
@@ -195,13 +239,24 @@ export class AllocationsPanel {
       rows.map((q) =>
         h(
           'tr',
-          { 'data-country': q.country },
+          { 'data-country': q.country, class: q.country === this.chosen ? 'chosen' : null },
           COLUMNS.map((column, i) =>
             i === 0
               ? h(
                   'th',
                   { scope: 'row' },
-                  column.cell(q),
+                  this.onChoose
+                    ? h(
+                        'button',
+                        {
+                          type: 'button',
+                          class: 'choose',
+                          title: `Show the plan for ${q.name}`,
+                          onclick: () => this.choose(q.country),
+                        },
+                        column.cell(q),
+                      )
+                    : column.cell(q),
                   q.govToGovArrangement
                     ? h('abbr', { title: 'Government-to-government arrangement: allocation doubled' }, ' G2G')
                     : null,

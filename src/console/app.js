@@ -5,6 +5,7 @@ import { AuditPanel } from './audit.js';
 import { CheckPanel } from './check.js';
 import { byId } from './dom.js';
 import { LicencesPanel } from './licences.js';
+import { PlanPanel } from './plan.js';
 
 /**
  * What each role may use, from the HTTP contract (API.md, "Conventions"): the console shows only those panels.
@@ -17,6 +18,8 @@ const PANELS = /** @type {const} */ ({
   audit: ['officer', 'auditor'],
 });
 const ATTACH_ROLES = ['procurement', 'officer'];
+/** POST /v1/plans: the roles that may run a check (an auditor runs neither; both are audited actions). */
+const PLAN_ROLES = ['vendor', 'procurement', 'officer'];
 
 const signIn = byId('sign-in', HTMLElement);
 const signInForm = byId('sign-in-form', HTMLFormElement);
@@ -29,6 +32,7 @@ const allocations = new AllocationsPanel();
 const check = new CheckPanel();
 const licences = new LicencesPanel();
 const audit = new AuditPanel();
+const plan = new PlanPanel();
 
 /** @param {string} id @param {boolean} shown */
 function showPanel(id, shown) {
@@ -47,17 +51,25 @@ async function enter(session) {
   const may = (roles) => roles.includes(session.role);
   for (const [panel, roles] of Object.entries(PANELS)) showPanel(panel, may(roles));
   licences.canAttach = may(ATTACH_ROLES);
+  plan.setAllowed(may(PLAN_ROLES));
+  if (may(PLAN_ROLES)) {
+    allocations.onChoose = (code) => plan.choose(code);
+    allocations.onRefresh = () => plan.refresh();
+  }
 
   const loads = [allocations.load()];
-  if (may(PANELS.check)) {
+  if (may(PANELS.check) || may(PLAN_ROLES)) {
     loads.push(
       Promise.all([api('GET', '/v1/products'), api('GET', '/v1/countries'), api('GET', '/v1/rulesets')])
-        .then(([products, countries, rulesets]) =>
-          check.setReference({ products: products.data, countries: countries.data, rulesets: rulesets.data }),
-        )
+        .then(([products, countries, rulesets]) => {
+          const reference = { products: products.data, countries: countries.data, rulesets: rulesets.data };
+          if (may(PANELS.check)) check.setReference(reference);
+          if (may(PLAN_ROLES)) plan.setReference(reference);
+        })
         .catch((error) => {
-          byId('check-error', HTMLElement).textContent =
-            `Could not load the reference data: ${describeError(error)}`;
+          const message = `Could not load the reference data: ${describeError(error)}`;
+          byId('check-error', HTMLElement).textContent = message;
+          byId('plan-error', HTMLElement).textContent = message;
         }),
     );
   }

@@ -26,6 +26,20 @@ const REVIEW_POLICIES = /** @type {Record<string, string>} */ ({
 });
 
 /**
+ * The rule packs as options of a select, each with its legal status today; the configured default chosen.
+ * @param {any[]} rulesets from GET /v1/rulesets
+ */
+export function rulesetOptions(rulesets) {
+  return rulesets.map((r) =>
+    h(
+      'option',
+      { value: r.id, selected: r.isDefault },
+      `${r.name} (${r.id}): ${r.statusOn?.inForce ? 'in force' : words(r.statusOn?.status ?? '')}${r.isDefault ? ', default' : ''}`,
+    ),
+  );
+}
+
+/**
  * The one word a person acts on. Decisions that predate `outcome` (API.md, "Outcome") carry only
  * allowed/licenseRequired; the same word follows from them.
  * @param {any} decision
@@ -251,16 +265,7 @@ export class CheckPanel {
       byId('country-options', HTMLDataListElement),
       countries.map((c) => h('option', { value: c.code }, `${c.name} (${c.code})`)),
     );
-    replace(
-      this.ruleset,
-      rulesets.map((r) =>
-        h(
-          'option',
-          { value: r.id, selected: r.isDefault },
-          `${r.name} (${r.id}): ${r.statusOn?.inForce ? 'in force' : words(r.statusOn?.status ?? '')}${r.isDefault ? ', default' : ''}`,
-        ),
-      ),
-    );
+    replace(this.ruleset, rulesetOptions(rulesets));
     if (!this.shipDate.value) this.shipDate.value = today();
     if (this.itemCount === 0) this.addItem();
   }

@@ -18,6 +18,16 @@ export function h100e(value) {
   return oneDecimal.format(value / H100_TPP);
 }
 
+/** H100-equivalents as the API gives them (already a ratio): one decimal. @param {number} value */
+export function ratio(value) {
+  return oneDecimal.format(value);
+}
+
+/** A number of units; null (no quota limits the route) in words. @param {number | null} value */
+export function units(value) {
+  return value === null ? 'no limit' : integer.format(value);
+}
+
 /** @param {number} share 0..1 */
 export function pct(share) {
   return percent.format(share);

@@ -23,6 +23,10 @@ const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const UI_TIMEOUT_MS = 30_000;
 const H100 = 15_832;
+/** 15 CFR 740.29 as added by 90 FR 4544: one consignee's LPP budget per calendar year, in TPP. */
+const LPP_TPP = 26_900_000;
+/** The candidates the plan offers first (src/console/plan.js). */
+const PLAN_DEFAULTS = ['nvidia-h100-sxm', 'nvidia-h200-sxm', 'nvidia-b200', 'amd-mi300x'];
 
 let t: TestApp;
 let baseUrl: string;
@@ -125,6 +129,39 @@ async function chartData(page: Page): Promise<{ labels: string[]; datasets: Reco
     };
   });
 }
+
+/** A row of the plan table as the page shows it. */
+interface PlanRow {
+  productId: string;
+  eccn: string;
+  h100e: string;
+  route: { units: string; limit: string; limitText: string }[];
+}
+
+async function planRows(page: Page): Promise<PlanRow[]> {
+  const rows = page.locator('#plan-table tbody tr');
+  const out: PlanRow[] = [];
+  for (const row of await rows.all()) {
+    const route = [];
+    for (const cell of await row.locator('td.route').all()) {
+      route.push({
+        units: (await cell.locator('.units').textContent()) ?? '',
+        limit: (await cell.getAttribute('data-limit')) ?? '',
+        limitText: (await cell.locator('.limit').textContent()) ?? '',
+      });
+    }
+    out.push({
+      productId: (await row.getAttribute('data-product-id')) ?? '',
+      eccn: (await row.locator('td.eccn').textContent()) ?? '',
+      h100e: (await row.locator('td.h100e').textContent()) ?? '',
+      route,
+    });
+  }
+  return out;
+}
+
+/** How the page writes a number of units (en-US grouping; null is "no limit"). */
+const unitsText = (n: number | null): string => (n === null ? 'no limit' : n.toLocaleString('en-US'));
 
 async function screenshot(page: Page, selector: string, name: string): Promise<void> {
   await mkdir(OUTPUT, { recursive: true });
@@ -291,6 +328,229 @@ describe('the console at /console', () => {
     }
   });
 
+  it('shows the plan for a destination beside the chart: a Tier 2 country from its bar, then Tier 3', async () => {
+    const officer = await createApiKey(t.db, 'officer', 'Planning desk');
+    const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
+    const run = `Planland ${randomUUID().slice(0, 4)}`;
+    const name = `${run} Central`;
+    const cap = 10_000 * H100;
+    const held = 3_000;
+    const code = await createTier2Country(t.db, { allocationTpp: cap, name });
+    // A neighbour nearly full, so the chart beside the plan has more than one bar.
+    const neighbour = await createTier2Country(t.db, { allocationTpp: 4_000 * H100, name: `${run} Coast` });
+    await reservePending(neighbour, 3_900, buyer.key, 'Coast Compute LLC');
+    // Another consignee holds 3,000 H100 of the allocation while it waits for a licence.
+    await reservePending(code, held, buyer.key, 'Gulf Compute LLC');
+    const consignee = `Planned Buyer ${randomUUID().slice(0, 6)} LLC`;
+    const shipDate = '2025-06-01';
+
+    // What the plan must say, from the seeded balances and the catalogue's TPP (exact thousandths, as the
+    // service counts): the consignee's whole LPP budget without a licence; with one, what is left of the
+    // allocation, never less than the LPP figure.
+    const remaining = cap - held * H100;
+    const catalogue = await t.app.inject({
+      method: 'GET',
+      url: '/v1/products',
+      headers: bearer(officer.key),
+    });
+    const tppOf = new Map(
+      (catalogue.json() as { data: { id: string; tpp: number }[] }).data.map((p) => [p.id, p.tpp]),
+    );
+    const most = (pool: number, id: string) =>
+      Math.floor((pool * 1000) / Math.round((tppOf.get(id) as number) * 1000));
+    const expected = new Map(
+      PLAN_DEFAULTS.map((id) => {
+        const lpp = most(LPP_TPP, id);
+        return [id, { withoutLicense: lpp, withLicense: Math.max(most(remaining, id), lpp) }];
+      }),
+    );
+    // The two routes differ for every default, so the test would see them swapped.
+    for (const e of expected.values()) expect(e.withLicense).toBeGreaterThan(e.withoutLicense);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, officer.key);
+      await page.locator('#plan-consignee').fill(consignee);
+      await page.locator('#plan-ship-date').fill(shipDate);
+      await page.locator('#plan-ruleset').selectOption('ai-diffusion-2025');
+      await page.locator('#allocations-filter').fill(run);
+      await expect
+        .poll(async () => (await chartData(page)).labels)
+        .toEqual([`${run} Coast (${neighbour})`, `${name} (${code})`]);
+
+      // Click our country's bar in the chart (the middle of its remaining segment, where Chart.js drew it).
+      const canvas = await page.locator('#allocations-chart').boundingBox();
+      const bar = (await page.evaluate(`(() => {
+        const element = Chart.getChart('allocations-chart').getDatasetMeta(2).data[1];
+        return { x: (element.x + element.base) / 2, y: element.y };
+      })()`)) as { x: number; y: number };
+      expect(canvas).not.toBeNull();
+      await page.mouse.click((canvas?.x ?? 0) + bar.x, (canvas?.y ?? 0) + bar.y);
+      const answer = page.locator(`#plan-result article.plan-answer[data-destination="${code}"]`);
+      await answer.waitFor();
+      expect(await page.locator('#plan-destination').inputValue()).toBe(code);
+      expect(
+        await page.locator(`#allocations-table tbody tr[data-country="${code}"]`).getAttribute('class'),
+      ).toBe('chosen');
+
+      // The legal status comes before the figures and says the pack is rescinded and not the law of the day.
+      const legal = answer.locator('section[aria-label="Legal status of the plan"]');
+      expect(await answer.locator('> *').first().getAttribute('aria-label')).toBe('Legal status of the plan');
+      expect(await legal.getAttribute('class')).toBe('legal not-in-force');
+      const legalText = (await legal.locator('p').textContent()) ?? '';
+      expect(legalText).toContain(
+        'pack ai-diffusion-2025): RESCINDED on the ship date (BIS stopped enforcing it on 2025-05-13; ' +
+          'no formal rescission published).',
+      );
+      expect(legalText).toContain(
+        'Not in force on the ship date: a planning answer, not the law of the day.',
+      );
+      expect(await answer.locator('caption').textContent()).toBe(
+        `${name} (${code}, TIER 2), ship date ${shipDate}, consignee ${consignee}: each product alone`,
+      );
+
+      // The figures: those computed above from the balances, and the API's own answer to the same question.
+      const shown = await planRows(page);
+      expect(shown.map((r) => r.productId).sort()).toEqual([...PLAN_DEFAULTS].sort());
+      for (const row of shown) {
+        const e = expected.get(row.productId) as { withoutLicense: number; withLicense: number };
+        expect(
+          row.route.map((r) => r.units),
+          row.productId,
+        ).toEqual([unitsText(e.withoutLicense), unitsText(e.withLicense)]);
+        expect(row.route.map((r) => r.limit)).toEqual(['LPP', 'COUNTRY_ALLOCATION']);
+        expect(row.route.map((r) => r.limitText)).toEqual(['LPP budget', 'country allocation']);
+        expect(row.eccn).toBe('3A090.a');
+        expect(row.h100e).toBe(
+          (Math.round(((tppOf.get(row.productId) as number) / H100) * 10) / 10).toString(),
+        );
+      }
+      const body = {
+        destination: code,
+        candidates: shown.map((r) => ({ productId: r.productId })),
+        endUser: { name: consignee, headquarters: code, verifiedEndUser: null },
+        shipDate,
+        ruleset: 'ai-diffusion-2025',
+      };
+      const direct = await t.app.inject({
+        method: 'POST',
+        url: '/v1/plans',
+        headers: bearer(officer.key),
+        payload: body,
+      });
+      expect(direct.statusCode, direct.body).toBe(200);
+      const plan = direct.json() as {
+        candidates: {
+          productId: string;
+          eccn: string;
+          maxUnits: { withoutLicense: number | null; withLicenseWithinAllocation: number | null };
+          limitedBy: { withoutLicense: string | null; withLicenseWithinAllocation: string | null };
+        }[];
+        pools: {
+          countryAllocation: { capTpp: number; remainingTpp: number };
+          lpp: { capTpp: number; remainingTpp: number };
+        };
+      };
+      expect(shown.map((r) => [r.productId, r.eccn, ...r.route.map((x) => [x.units, x.limit])])).toEqual(
+        plan.candidates.map((c) => [
+          c.productId,
+          c.eccn,
+          [unitsText(c.maxUnits.withoutLicense), c.limitedBy.withoutLicense],
+          [unitsText(c.maxUnits.withLicenseWithinAllocation), c.limitedBy.withLicenseWithinAllocation],
+        ]),
+      );
+      expect(plan.pools.countryAllocation).toMatchObject({ capTpp: cap, remainingTpp: remaining });
+      expect(await answer.locator('ul.pools li').allTextContents()).toEqual([
+        `Country allocation: ${remaining.toLocaleString('en-US')} of ${cap.toLocaleString('en-US')} TPP left ` +
+          `(${(remaining / H100).toLocaleString('en-US', { maximumFractionDigits: 1 })} H100e; ` +
+          `${(held * H100).toLocaleString('en-US')} held or shipped).`,
+        `Consignee's LPP budget, 2025: ${LPP_TPP.toLocaleString('en-US')} of ${LPP_TPP.toLocaleString('en-US')} ` +
+          `TPP left (${(LPP_TPP / H100).toLocaleString('en-US', { maximumFractionDigits: 1 })} H100e; 0 held or shipped).`,
+      ]);
+      // The plan on the page is an audited one.
+      const planId = (await answer.getAttribute('data-plan-id')) as string;
+      const audited = await t.app.inject({
+        method: 'GET',
+        url: `/v1/audit?targetId=${planId}`,
+        headers: bearer(officer.key),
+      });
+      expect((audited.json() as { data: { action: string }[] }).data.map((e) => e.action)).toEqual([
+        'plan.create',
+      ]);
+      await page.mouse.move(0, 0);
+      await screenshot(page, '#allocations', 'console-plan.png');
+
+      // The neighbour, from its name in the table by keyboard: its allocation is nearly used (100 H100 left), so
+      // a licence adds nothing to the consignee's LPP budget and both routes stop at the LPP figure.
+      await page.locator(`#allocations-table tbody tr[data-country="${neighbour}"] button.choose`).focus();
+      await page.keyboard.press('Enter');
+      const coast = page.locator(`#plan-result article.plan-answer[data-destination="${neighbour}"]`);
+      await coast.waitFor();
+      const left = 4_000 * H100 - 3_900 * H100;
+      for (const row of await planRows(page)) {
+        const lpp = most(LPP_TPP, row.productId);
+        expect(most(left, row.productId)).toBeLessThan(lpp);
+        expect(row.route, row.productId).toEqual([
+          { units: unitsText(lpp), limit: 'LPP', limitText: 'LPP budget' },
+          { units: unitsText(lpp), limit: 'LPP', limitText: 'LPP budget' },
+        ]);
+      }
+      expect(await coast.locator('ul.pools li').first().textContent()).toMatch(
+        new RegExp(
+          `^Country allocation: ${left.toLocaleString('en-US')} of ${(4_000 * H100).toLocaleString('en-US')} TPP left`,
+        ),
+      );
+
+      // Tier 3, named from the keyboard: no route at all, for every product.
+      await page.locator('#plan-destination').fill('cn');
+      await page.locator('#plan-destination').press('Enter');
+      const china = page.locator('#plan-result article.plan-answer[data-destination="CN"]');
+      await china.waitFor();
+      expect(await china.locator('caption').textContent()).toMatch(/ \(CN, TIER 3\), ship date 2025-06-01, /);
+      const closed = await planRows(page);
+      expect(closed).toHaveLength(PLAN_DEFAULTS.length);
+      for (const row of closed) {
+        expect(row.route).toEqual([
+          { units: '0', limit: 'NOT_AVAILABLE', limitText: 'route closed' },
+          { units: '0', limit: 'NOT_AVAILABLE', limitText: 'route closed' },
+        ]);
+      }
+      expect(await china.locator('ul.pools li').first().textContent()).toBe(
+        'Country allocation: none under this pack for this destination.',
+      );
+
+      // A ship date before enforcement stopped: the pack was not yet binding then, and the page still says it
+      // has been rescinded since.
+      await page.locator('#plan-ship-date').fill('2025-03-01');
+      await page.locator('#plan-submit').click();
+      await expect
+        .poll(() =>
+          page
+            .locator('#plan-result section[aria-label="Legal status of the plan"] .pack-status')
+            .textContent(),
+        )
+        .toBe(
+          'EFFECTIVE COMPLIANCE PENDING on the ship date, and RESCINDED since (BIS stopped enforcing it on ' +
+            '2025-05-13; no formal rescission published).',
+        );
+      expect(await page.locator('#plan-result .legal strong').textContent()).toBe(
+        'Not in force on the ship date: a planning answer, not the law of the day.',
+      );
+
+      // A bad destination is the API's refusal, shown where the page shows errors, and no stale table.
+      await page.locator('#plan-destination').fill('UK');
+      await page.locator('#plan-submit').click();
+      await expect
+        .poll(() => page.locator('#plan-error').textContent())
+        .toMatch(/^The plan was refused: .*GB/);
+      expect(await page.locator('#plan-table').count()).toBe(0);
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('attaches a licence to a pending shipment from the queue', async () => {
     const officer = await createApiKey(t.db, 'officer', 'Licensing desk');
     const buyer = await createApiKey(t.db, 'procurement', 'Buyer ERP');
@@ -388,6 +648,41 @@ describe('the console at /console', () => {
       expect(await page.locator('#check').isVisible()).toBe(true);
       for (const hidden of ['#queue', '#licences', '#audit'])
         expect(await page.locator(hidden).isHidden()).toBe(true);
+      // A vendor may plan (POST /v1/plans answers vendor keys), so the plan form is there.
+      expect(await page.locator('#plan-form').isVisible()).toBe(true);
+      expect(await page.locator('#plan-denied').isHidden()).toBe(true);
+      expectClean(watch);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows an auditor the allocations but no plan to run, and says why', async () => {
+    const auditor = await createApiKey(t.db, 'auditor', 'External audit');
+    // The service refuses an auditor's plan: the console must not offer what would answer 403.
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plans',
+      headers: bearer(auditor.key),
+      payload: {
+        destination: 'KR',
+        candidates: [{ productId: 'nvidia-h100-sxm' }],
+        endUser: { name: 'Example', headquarters: 'KR', verifiedEndUser: null },
+      },
+    });
+    expect(refused.statusCode).toBe(403);
+    const context = await browser.newContext();
+    try {
+      const { page, watch } = await openConsole(context);
+      await signIn(page, auditor.key);
+      expect(await page.locator('#allocations').isVisible()).toBe(true);
+      expect(await page.locator('#plan-form').isHidden()).toBe(true);
+      expect(await page.locator('#plan-denied').textContent()).toBe(
+        'Your role may read the allocations but not run plans: a plan, like a check, is an audited action.',
+      );
+      // Country names in the table are text, not buttons that would ask for a plan.
+      expect(await page.locator('#allocations-table tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('#allocations-table button.choose').count()).toBe(0);
       expectClean(watch);
     } finally {
       await context.close();
