@@ -345,7 +345,7 @@ function reservationSpec(base: string, key: string, runId: string, durationS: nu
       return {
         ...request,
         headers: { ...request.headers, 'idempotency-key': `bench-${runId}-${n}` },
-        body: bodies[n % bodies.length] as string,
+        body: bodies[n % bodies.length],
       };
     },
     onResponse: (status, body) => {
@@ -619,7 +619,7 @@ async function profileWorkload(
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
-function machineInfo(): Record<string, unknown> {
+function machineInfo() {
   const cpuList = cpus();
   let commit: string | null = null;
   let dirty: boolean | null = null;
@@ -857,7 +857,7 @@ async function main(): Promise<number> {
   const machine = machineInfo();
   console.error(
     `bench ${runId}: ${DURATION_S} s per phase, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${String(machine.cores)} cores, node ${process.version}, ` +
-      `commit ${String(machine.commit).slice(0, 8)}${machine.uncommittedSrcDigest ? ` + uncommitted src ${String(machine.uncommittedSrcDigest)}` : ''}`,
+      `commit ${String(machine.commit).slice(0, 8)}${machine.uncommittedSrcDigest ? ` + uncommitted src ${machine.uncommittedSrcDigest}` : ''}`,
   );
 
   // 1. The ceiling, alone on the machine.
@@ -921,7 +921,7 @@ async function main(): Promise<number> {
     },
     body: reservationBody(0),
   });
-  const probeJson = (await probe.json()) as unknown;
+  const probeJson = await probe.json();
   expect(
     probe.status === 201 && field(probeJson, 'status') === 'PENDING_LICENSE',
     `reservation probe should be PENDING_LICENSE: ${probe.status} ${JSON.stringify(probeJson)}`,

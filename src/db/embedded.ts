@@ -191,7 +191,7 @@ export async function startEmbeddedPostgres(
       dataDir,
       pid: server.pid,
       exited: server.exited,
-      stop: server.stop,
+      stop: () => server.stop(),
     };
   }
 }

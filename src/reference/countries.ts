@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import isoCountries from 'i18n-iso-countries';
+import isoCountries, { type LocaleData } from 'i18n-iso-countries';
 import { RULE_PACKS } from '../domain/rulesets.ts';
 import { tierOn, US_TERRITORY_CODES } from '../domain/tiers.ts';
 import type { Tier } from '../domain/types.ts';
@@ -10,7 +10,7 @@ import type { Tier } from '../domain/types.ts';
  * by hand. Names come from the maintained i18n-iso-countries package.
  */
 const require = createRequire(import.meta.url);
-isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json'));
+isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json') as LocaleData);
 
 export type SeedTier = Tier;
 

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import isoCountries from 'i18n-iso-countries';
+import isoCountries, { type LocaleData } from 'i18n-iso-countries';
 
 const require = createRequire(import.meta.url);
-isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json'));
+isoCountries.registerLocale(require('i18n-iso-countries/langs/en.json') as LocaleData);
 
 /**
  * Codes people type that ISO 3166-1 reserves for another use: UK and EL are "exceptionally reserved" (the EU

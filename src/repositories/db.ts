@@ -53,12 +53,23 @@ export function prismaErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'string') return cause;
+  if (cause === undefined || cause === null) return '';
+  try {
+    return JSON.stringify(cause);
+  } catch {
+    return '';
+  }
+}
+
 /** A unique violation, whether Prisma raised it (P2002) or a raw statement did (the driver's 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   if (prismaErrorCode(error) === 'P2002') return true;
   const text =
     error instanceof Error
-      ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`
+      ? `${error.message} ${describeCause((error as { cause?: unknown }).cause)}`
       : String(error);
   return /23505|unique constraint|duplicate key/i.test(text);
 }

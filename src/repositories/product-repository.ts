@@ -99,7 +99,7 @@ export async function upsertProductSeeds(
     const current = existing.get(product.id);
     if (current === undefined) {
       await db.product.createMany({
-        data: [toData(product) as Prisma.ProductCreateManyInput],
+        data: [toData(product)],
         skipDuplicates: true,
       });
       inserted += 1;
@@ -109,7 +109,7 @@ export async function upsertProductSeeds(
     if (JSON.stringify(toRecord(current)) === JSON.stringify(product)) continue;
     const { count } = await db.product.updateMany({
       where: { id: product.id, officerModifiedAt: null },
-      data: toData(product) as Prisma.ProductUpdateManyMutationInput,
+      data: toData(product),
     });
     refreshed += count;
   }

@@ -110,7 +110,7 @@ async function reservePending(destination: string, quantity: number, key: string
   });
   expect(res.statusCode, res.body).toBe(201);
   expect(res.json().status).toBe('PENDING_LICENSE');
-  return res.json() as { id: string };
+  return res.json<{ id: string }>();
 }
 
 /** The chart as Chart.js holds it: labels and each dataset's values, in display order. */
@@ -230,7 +230,7 @@ describe('the console at /console', () => {
       await page.locator('#allocations-sort').selectOption('reservedTpp');
       await page.locator('#allocations-limit').selectOption('all');
       const api = await t.app.inject({ method: 'GET', url: '/v1/quotas', headers: bearer(officer.key) });
-      const quotas = (api.json() as { data: { country: string; name: string; reservedTpp: number }[] }).data;
+      const quotas = api.json<{ data: { country: string; name: string; reservedTpp: number }[] }>().data;
       const byHeld = await chartData(page);
       expect(byHeld.labels).toHaveLength(quotas.length);
       const held = byHeld.datasets.Held as number[];
@@ -354,7 +354,7 @@ describe('the console at /console', () => {
       headers: bearer(officer.key),
     });
     const tppOf = new Map(
-      (catalogue.json() as { data: { id: string; tpp: number }[] }).data.map((p) => [p.id, p.tpp]),
+      catalogue.json<{ data: { id: string; tpp: number }[] }>().data.map((p) => [p.id, p.tpp]),
     );
     const most = (pool: number, id: string) =>
       Math.floor((pool * 1000) / Math.round((tppOf.get(id) as number) * 1000));
@@ -381,10 +381,10 @@ describe('the console at /console', () => {
 
       // Click our country's bar in the chart (the middle of its remaining segment, where Chart.js drew it).
       const canvas = await page.locator('#allocations-chart').boundingBox();
-      const bar = (await page.evaluate(`(() => {
+      const bar = await page.evaluate<{ x: number; y: number }>(`(() => {
         const element = Chart.getChart('allocations-chart').getDatasetMeta(2).data[1];
         return { x: (element.x + element.base) / 2, y: element.y };
-      })()`)) as { x: number; y: number };
+      })()`);
       expect(canvas).not.toBeNull();
       await page.mouse.click((canvas?.x ?? 0) + bar.x, (canvas?.y ?? 0) + bar.y);
       const answer = page.locator(`#plan-result article.plan-answer[data-destination="${code}"]`);
@@ -440,7 +440,7 @@ describe('the console at /console', () => {
         payload: body,
       });
       expect(direct.statusCode, direct.body).toBe(200);
-      const plan = direct.json() as {
+      const plan = direct.json<{
         candidates: {
           productId: string;
           eccn: string;
@@ -451,7 +451,7 @@ describe('the console at /console', () => {
           countryAllocation: { capTpp: number; remainingTpp: number };
           lpp: { capTpp: number; remainingTpp: number };
         };
-      };
+      }>();
       expect(shown.map((r) => [r.productId, r.eccn, ...r.route.map((x) => [x.units, x.limit])])).toEqual(
         plan.candidates.map((c) => [
           c.productId,
@@ -475,7 +475,7 @@ describe('the console at /console', () => {
         url: `/v1/audit?targetId=${planId}`,
         headers: bearer(officer.key),
       });
-      expect((audited.json() as { data: { action: string }[] }).data.map((e) => e.action)).toEqual([
+      expect(audited.json<{ data: { action: string }[] }>().data.map((e) => e.action)).toEqual([
         'plan.create',
       ]);
       await page.mouse.move(0, 0);
@@ -574,7 +574,7 @@ describe('the console at /console', () => {
       },
     });
     expect(recorded.statusCode, recorded.body).toBe(201);
-    const licenseId = (recorded.json() as { id: string }).id;
+    const licenseId = recorded.json<{ id: string }>().id;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     try {

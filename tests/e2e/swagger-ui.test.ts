@@ -161,7 +161,7 @@ async function screenshotOperation(page: Page, key: string, path: string): Promi
       }
       for (const child of Array.from(node.childNodes)) blank(child);
     };
-    blank(body as unknown as TextNode);
+    blank(body);
   }, key);
   // Page coordinates, not viewport ones: clicking Execute scrolled the page.
   const pageBox = (selector: string) =>

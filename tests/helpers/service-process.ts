@@ -46,7 +46,7 @@ export async function startService(env: Record<string, string>): Promise<Service
         return;
       }
       logs.push(entry);
-      const msg = String(entry.msg ?? '');
+      const msg = typeof entry.msg === 'string' ? entry.msg : '';
       const listening = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(msg);
       if (listening) port = Number(listening[1]);
       if (port !== null && msg.startsWith('ready:')) {

@@ -36,7 +36,7 @@ function samplePath(url: string): string {
 /** A body no strict schema accepts: an allowed role gets 400 (or 404 first), a refused one never gets that far. */
 function probe(route: RouteAccess, authorization?: string): InjectOptions {
   const options: InjectOptions = {
-    method: route.method as InjectOptions['method'],
+    method: route.method,
     url: samplePath(route.url),
     headers: { 'idempotency-key': `matrix-${randomUUID()}`, ...(authorization ? { authorization } : {}) },
   };

@@ -154,7 +154,7 @@ describe('POST /v1/checks/batch (text/csv)', () => {
   it('answers CSV to Accept: text/csv, one row per order', async () => {
     const res = await csvBatch(CSV_BATCH_EXAMPLE, 'text/csv').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(res.text, { columns: true });
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ index: '0', order: 'PO-1001', allowed: 'true', authorization: 'AIA' });
     expect(rows[0]?.checkId).toMatch(/^[0-9a-f-]{36}$/);
@@ -178,7 +178,7 @@ describe('POST /v1/checks/batch (text/csv)', () => {
       'C,DE,,,,nvidia-h200-sxm,5',
     ].join('\n');
     const res = await csvBatch(csv, 'text/csv').expect(200);
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(res.text, { columns: true });
     expect(rows.map((r) => [r.order, r.errorCode])).toEqual([
       ['A', ''],
       ['B', 'VALIDATION_FAILED'],

@@ -157,7 +157,7 @@ describe('GET /v1/quotas', () => {
     await reservePendingLicence(code, 3_000);
     const res = await t.app.inject({ method: 'GET', url: '/v1/quotas', headers: bearer(keys.vendor.key) });
     expect(res.statusCode, res.body).toBe(200);
-    const { data } = res.json() as { data: { country: string; tier: string }[] };
+    const { data } = res.json<{ data: { country: string; tier: string }[] }>();
     const mine = data.find((q) => q.country === code);
     expect(mine).toMatchObject({
       tier: 'TIER_2',

@@ -277,7 +277,7 @@ describe('the periodic hold-expiry sweeper (isolated database)', () => {
       payload: order(code, quantity, consignee),
     });
     expect(res.statusCode).toBe(201);
-    return res.json() as { id: string; status: string; holdExpiresAt: string };
+    return res.json<{ id: string; status: string; holdExpiresAt: string }>();
   }
 
   it('releases expired holds on its own, audits each, and leaves live holds alone', async () => {

@@ -42,7 +42,7 @@ async function deniedFrom(address: string): Promise<{ events: AuditEvent[]; raw:
     headers: bearer(officer),
   });
   expect(res.statusCode).toBe(200);
-  return { events: (res.json() as { data: AuditEvent[] }).data, raw: res.body };
+  return { events: res.json<{ data: AuditEvent[] }>().data, raw: res.body };
 }
 
 /** Security events are written after the answer is sent: wait (bounded) until `n` have committed. */

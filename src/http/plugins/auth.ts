@@ -82,10 +82,10 @@ async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<v
   app.addHook('onRoute', (route) => {
     let access: AccessPolicy;
     if (isFrameworkRoute(route.url)) {
-      route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
+      route.config = { ...(route.config ?? {}), access: 'public' };
       access = 'public';
     } else {
-      const declared = (route.config as { access?: AccessPolicy } | undefined)?.access;
+      const declared = route.config?.access;
       if (declared === undefined || !Object.hasOwn(ACCESS_POLICIES, declared)) {
         throw new Error(
           `Route ${String(route.method)} ${route.url} declares no access policy (config.access).`,

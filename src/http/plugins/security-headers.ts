@@ -26,13 +26,13 @@ export function precomputeSecurityHeaders(options: Readonly<HelmetOptions>): Sec
       remove.push(name.toLowerCase());
     },
   };
-  const middleware = helmet(options as HelmetOptions) as unknown as (
+  const middleware = helmet(options) as unknown as (
     req: object,
     res: typeof recorder,
     next: (error?: unknown) => void,
   ) => void;
   middleware({}, recorder, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error(`helmet failed: ${JSON.stringify(error)}`);
     finished = true;
   });
   // helmet 8's middleware is synchronous; if a future version were not, the recording would be incomplete.

@@ -143,10 +143,10 @@ function unstorableError(path: string): AppError {
 async function securityPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     if (isDocsRoute(route.url)) {
-      route.config = { ...(route.config ?? {}), securityHeaders: DOCS_HEADERS } as typeof route.config;
+      route.config = { ...(route.config ?? {}), securityHeaders: DOCS_HEADERS };
     }
     if (isConsoleRoute(route.url)) {
-      route.config = { ...(route.config ?? {}), securityHeaders: CONSOLE_HEADERS } as typeof route.config;
+      route.config = { ...(route.config ?? {}), securityHeaders: CONSOLE_HEADERS };
     }
     // A /v1 route that reads no query (or no body) still refuses one, so a misspelt field never passes silently.
     // The body guard is a hook rather than a schema so that the documented contract stays "no request body".

@@ -43,7 +43,7 @@ export const RECORD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function escape(value: unknown): string {
+function escape(value: string | number | null | undefined): string {
   return String(value ?? '')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
