@@ -162,7 +162,8 @@ interface CandidateRow {
  * `minSimilarity` becomes pg_trgm.similarity_threshold with set_config(..., true), local to this statement's
  * transaction: it is set when the latest list is read, before the lateral lookups that depend on that row run.
  * Were it not applied, pg_trgm's default (0.3) would hold, which returns more candidates, never fewer, for any
- * floor the configuration allows above 0.3. Each candidate's entry is read by its primary key, one at a time
+ * floor the configuration allows above 0.3. The branches return whole name rows (joining back by id let the
+ * planner hash every name of every list), and each candidate's entry is read by its primary key, one at a time
  * (LIMIT 1 keeps the planner from hashing the whole entries table for a handful of rows).
  */
 export async function searchLatestScreeningList(
@@ -215,11 +216,12 @@ export function screeningSearchSql(queries: ScreeningQuery[], minSimilarity: num
         FROM unnest(${ords}::int[], ${forms}::text[], ${keys}::text[]) AS t(ord, form, key)
       ) q
       CROSS JOIN LATERAL (
-        SELECT s.id FROM screening_names s WHERE s.list_id = l.id AND s.match_form % q.form
+        SELECT s.id, s.list_id, s.entry_index, s.name, s.identity_key, s.match_form
+        FROM screening_names s WHERE s.list_id = l.id AND s.match_form % q.form
         UNION
-        SELECT s.id FROM screening_names s WHERE s.list_id = l.id AND s.identity_key = q.key
-      ) m
-      JOIN screening_names n ON n.id = m.id
+        SELECT s.id, s.list_id, s.entry_index, s.name, s.identity_key, s.match_form
+        FROM screening_names s WHERE s.list_id = l.id AND s.identity_key = q.key
+      ) n
       CROSS JOIN LATERAL (
         SELECT x.name, x.countries, x.source, x.list_code, x.start_date, x.federal_register_notice,
                x.license_requirement, x.license_policy
