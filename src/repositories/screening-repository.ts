@@ -161,10 +161,10 @@ interface CandidateRow {
  * trigram index and the (list_id, identity_key) btree (one condition with OR between them would use neither).
  * `minSimilarity` becomes pg_trgm.similarity_threshold with set_config(..., true), local to this statement's
  * transaction: it is set when the latest list is read, before the lateral lookups that depend on that row run.
- * Were it not applied, pg_trgm's default (0.3) would hold, which returns more candidates, never fewer, for any
- * floor the configuration allows above 0.3. The branches return whole name rows (joining back by id let the
- * planner hash every name of every list), and each candidate's entry is read by its primary key, one at a time
- * (LIMIT 1 keeps the planner from hashing the whole entries table for a handful of rows).
+ * tests/integration/screening-threshold.test.ts shows that it applies: under a configured floor of 0.249 it finds a
+ * name at similarity 0.297, which pg_trgm's default 0.3 would miss. The branches return whole name rows (joining
+ * back by id let the planner hash every name of every list), and each candidate's entry is read by its primary
+ * key, one at a time (LIMIT 1 keeps the planner from hashing the whole entries table for a handful of rows).
  */
 export async function searchLatestScreeningList(
   db: Db,
