@@ -120,8 +120,9 @@ export const ConfigSchema = z.object({
   /** Screening score at or above which a party is a hit (licence required, reservations refused). */
   SCREENING_HIT_THRESHOLD: z.coerce.number().min(0.3).max(1).default(0.9),
   /**
-   * Score at or above which a party is a possible match (REVIEW), at most the hit threshold. At least 0.3:
-   * pg_trgm's index finds candidates from a similarity of 0.3.
+   * Score at or above which a party is a possible match (REVIEW), at most the hit threshold, and at least 0.1
+   * above SCREENING_COUNTRY_BONUS: the search asks pg_trgm for names from (this - bonus) up, and a name that
+   * shares no trigram with the party must never be a possible match on its country alone.
    */
   SCREENING_REVIEW_THRESHOLD: z.coerce.number().min(0.3).max(1).default(0.6),
   /** Added to the score when the party's country is one of the entry's. */
@@ -165,6 +166,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         code: 'custom',
         path: ['SCREENING_REVIEW_THRESHOLD'],
         message: 'must not be above SCREENING_HIT_THRESHOLD',
+      });
+    }
+    if (config.SCREENING_REVIEW_THRESHOLD - config.SCREENING_COUNTRY_BONUS < 0.1 - 1e-9) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['SCREENING_REVIEW_THRESHOLD'],
+        message:
+          'must be at least 0.1 above SCREENING_COUNTRY_BONUS: a name that shares almost nothing with a listed one must not become a possible match on its country alone',
       });
     }
   }).safeParse(env);

@@ -80,6 +80,19 @@ export function screeningScore(
   return Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000;
 }
 
+/**
+ * The lowest trigram similarity a candidate name can have and still reach the review threshold: the review
+ * threshold less the country bonus (the most a score can be raised), less half a thousandth because scores are
+ * rounded to 3 places, less as much again for PostgreSQL's single-precision similarity. The search asks
+ * PostgreSQL only for names from here up (pg_trgm.similarity_threshold) and for equal identity keys (which score
+ * 1 whatever their similarity); every name below it scores under the review threshold, so none that could
+ * matter is left out. Config keeps review minus bonus at 0.1 or more, so this stays above 0: pg_trgm's index
+ * never returns a name that shares no trigram at all.
+ */
+export function candidateSimilarityFloor(thresholds: ScreeningThresholds): number {
+  return Math.max(0, thresholds.review - thresholds.countryBonus - 0.001);
+}
+
 export type MatchKind = 'HIT' | 'POSSIBLE_MATCH';
 
 export function matchKind(score: number, thresholds: ScreeningThresholds): MatchKind | null {

@@ -1,4 +1,5 @@
 import type { CslEntry, ScreeningListCode } from '../domain/screening.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
 
 export interface ScreeningListRecord {
@@ -153,27 +154,24 @@ interface CandidateRow {
 
 /**
  * Candidates for every query in the latest import, in one statement: names whose matching form is
- * trigram-similar (pg_trgm `%`, GIN-indexed, default threshold 0.3) or whose identity key is equal. Accents of
- * the query are folded by unaccent() as they were at import.
+ * trigram-similar from `minSimilarity` up (pg_trgm `%`), and names whose identity key is equal, whatever their
+ * similarity. Accents of the query are folded by unaccent() as they were at import.
+ *
+ * Two lookups per query, each with its own index, restricted to the latest list: the (list_id, match_form) GIN
+ * trigram index and the (list_id, identity_key) btree (one condition with OR between them would use neither).
+ * `minSimilarity` becomes pg_trgm.similarity_threshold with set_config(..., true), local to this statement's
+ * transaction: it is set when the latest list is read, before the lateral lookups that depend on that row run.
+ * tests/integration/screening-threshold.test.ts shows that it applies: under a configured floor of 0.249 it finds a
+ * name at similarity 0.297, which pg_trgm's default 0.3 would miss. The branches return whole name rows (joining
+ * back by id let the planner hash every name of every list), and each candidate's entry is read by its primary
+ * key, one at a time (LIMIT 1 keeps the planner from hashing the whole entries table for a handful of rows).
  */
-export async function searchLatestScreeningList(db: Db, queries: ScreeningQuery[]): Promise<ScreeningSearch> {
-  const json = JSON.stringify(queries.map((q) => ({ ord: q.ord, form: q.form, key: q.identityKey })));
-  const rows = await db.$queryRaw<CandidateRow[]>`
-    WITH latest AS (
-      SELECT id, imported_at FROM screening_lists ORDER BY imported_at DESC, id LIMIT 1
-    ), q AS (
-      SELECT ord, unaccent(form) AS form, key FROM jsonb_to_recordset(${json}::jsonb) AS t(ord int, form text, key text)
-    )
-    SELECT l.id::text AS list_id, l.imported_at, c.*
-    FROM latest l
-    LEFT JOIN LATERAL (
-      SELECT q.ord, n.name AS matched_name, (n.identity_key = q.key) AS exact,
-             similarity(n.match_form, q.form)::float8 AS sim, e.name AS entry_name, e.countries, e.source,
-             e.list_code, e.start_date, e.federal_register_notice, e.license_requirement, e.license_policy
-      FROM q
-      JOIN screening_names n ON n.list_id = l.id AND (n.match_form % q.form OR n.identity_key = q.key)
-      JOIN screening_entries e ON e.list_id = n.list_id AND e.entry_index = n.entry_index
-    ) c ON true`;
+export async function searchLatestScreeningList(
+  db: Db,
+  queries: ScreeningQuery[],
+  minSimilarity: number,
+): Promise<ScreeningSearch> {
+  const rows = await db.$queryRaw<CandidateRow[]>(screeningSearchSql(queries, minSimilarity));
   const first = rows[0];
   if (!first) return { list: null, candidates: [] };
   return {
@@ -195,4 +193,39 @@ export async function searchLatestScreeningList(db: Db, queries: ScreeningQuery[
         licensePolicy: r.license_policy,
       })),
   };
+}
+
+/** The statement of searchLatestScreeningList, on its own so that the benchmark can EXPLAIN exactly it. */
+export function screeningSearchSql(queries: ScreeningQuery[], minSimilarity: number): Prisma.Sql {
+  const ords = queries.map((q) => q.ord);
+  const forms = queries.map((q) => q.form);
+  const keys = queries.map((q) => q.identityKey);
+  return Prisma.sql`
+    WITH latest AS MATERIALIZED (
+      SELECT id, imported_at, set_config('pg_trgm.similarity_threshold', ${String(minSimilarity)}, true) AS threshold
+      FROM screening_lists ORDER BY imported_at DESC, id LIMIT 1
+    )
+    SELECT l.id::text AS list_id, l.imported_at, c.*
+    FROM latest l
+    LEFT JOIN LATERAL (
+      SELECT q.ord, n.name AS matched_name, (n.identity_key = q.key) AS exact,
+             similarity(n.match_form, q.form)::float8 AS sim, e.name AS entry_name, e.countries, e.source,
+             e.list_code, e.start_date, e.federal_register_notice, e.license_requirement, e.license_policy
+      FROM (
+        SELECT t.ord, unaccent(t.form) AS form, t.key
+        FROM unnest(${ords}::int[], ${forms}::text[], ${keys}::text[]) AS t(ord, form, key)
+      ) q
+      CROSS JOIN LATERAL (
+        SELECT s.id, s.list_id, s.entry_index, s.name, s.identity_key, s.match_form
+        FROM screening_names s WHERE s.list_id = l.id AND s.match_form % q.form
+        UNION
+        SELECT s.id, s.list_id, s.entry_index, s.name, s.identity_key, s.match_form
+        FROM screening_names s WHERE s.list_id = l.id AND s.identity_key = q.key
+      ) n
+      CROSS JOIN LATERAL (
+        SELECT x.name, x.countries, x.source, x.list_code, x.start_date, x.federal_register_notice,
+               x.license_requirement, x.license_policy
+        FROM screening_entries x WHERE x.list_id = n.list_id AND x.entry_index = n.entry_index LIMIT 1
+      ) e
+    ) c ON true`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import {
+  candidateSimilarityFloor,
   matchKind,
   parseCslEntry,
   screeningIdentityKey,
@@ -64,6 +65,7 @@ export async function screenParties(
       form: screeningMatchForm(p.name),
       identityKey: screeningIdentityKey(p.name),
     })),
+    candidateSimilarityFloor(thresholds),
   );
   if (!search.list) return { listId: null, importedAt: null, matches: [] };
   const best = new Map<string, ScreeningMatch>();

@@ -64,8 +64,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     try {
       server = await startEmbeddedPostgres({ dataDir, durable: false, logger });
       // Databases created during the run (the migration tests' scratch and shadow databases) copy template1: with
-      // pg_trgm and unaccent there, a migration generated from the whole schema (its trigram index) applies. The
-      // project's own migration creates both extensions itself.
+      // pg_trgm, unaccent and btree_gin there, a migration generated from the whole schema (its per-list trigram
+      // index) applies. The project's own migrations create the extensions themselves.
       const template = new URL(endpointToUrl(server.endpoint));
       template.pathname = '/template1';
       const client = new pg.Client({ connectionString: template.toString() });
@@ -73,6 +73,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
       try {
         await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
         await client.query('CREATE EXTENSION IF NOT EXISTS unaccent');
+        await client.query('CREATE EXTENSION IF NOT EXISTS btree_gin');
       } finally {
         await client.end();
       }

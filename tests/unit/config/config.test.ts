@@ -45,3 +45,18 @@ describe('AUDIT_SIGNING_KEY', () => {
     expect(loadConfig({}).AUDIT_SIGNING_KEY).toBeUndefined();
   });
 });
+
+describe('screening thresholds', () => {
+  it('keep review at least 0.1 above the country bonus (the search floor is review less bonus)', () => {
+    expect(
+      loadConfig({ SCREENING_REVIEW_THRESHOLD: '0.35', SCREENING_COUNTRY_BONUS: '0.25' })
+        .SCREENING_REVIEW_THRESHOLD,
+    ).toBe(0.35);
+    expect(() => loadConfig({ SCREENING_REVIEW_THRESHOLD: '0.35', SCREENING_COUNTRY_BONUS: '0.3' })).toThrow(
+      /SCREENING_REVIEW_THRESHOLD: must be at least 0.1 above SCREENING_COUNTRY_BONUS/,
+    );
+    expect(() => loadConfig({ SCREENING_REVIEW_THRESHOLD: '0.9', SCREENING_HIT_THRESHOLD: '0.8' })).toThrow(
+      /SCREENING_REVIEW_THRESHOLD: must not be above SCREENING_HIT_THRESHOLD/,
+    );
+  });
+});

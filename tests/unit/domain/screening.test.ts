@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideShipment } from '../../../src/domain/decide.ts';
 import {
+  candidateSimilarityFloor,
   DEFAULT_SCREENING_THRESHOLDS as T,
   listCodeOf,
   matchKind,
@@ -62,6 +63,49 @@ describe('scoring: country agreement raises it, disagreement lowers it (threshol
       const s = screeningScore({ exact, similarity, entryCountries: entry }, party, T);
       expect(s).toBe(score);
       expect(matchKind(s, T)).toBe(kind);
+    },
+  );
+});
+
+describe('candidateSimilarityFloor: the search leaves out only names that cannot reach review', () => {
+  const configs = [
+    T,
+    { hit: 0.9, review: 0.35, countryBonus: 0.1, countryMismatchPenalty: 0.15 },
+    { hit: 0.95, review: 0.7, countryBonus: 0.25, countryMismatchPenalty: 0 },
+    { hit: 0.9, review: 0.6, countryBonus: 0, countryMismatchPenalty: 0.15 },
+  ];
+
+  it('is review less the country bonus, less a thousandth: 0.499 with the defaults', () => {
+    expect(candidateSimilarityFloor(T)).toBeCloseTo(0.499, 12);
+    expect(candidateSimilarityFloor(configs[1] as typeof T)).toBeCloseTo(0.249, 12);
+  });
+
+  it.each(configs)(
+    'no similarity below it reaches review, with or without country agreement (%j)',
+    (thresholds) => {
+      const floor = candidateSimilarityFloor(thresholds);
+      let lowestReaching = Infinity;
+      // Every similarity on a 1e-5 grid, also as PostgreSQL's float4 would give it.
+      for (let i = 0; i <= 100_000; i++) {
+        for (const similarity of [i / 100_000, Math.fround(i / 100_000)]) {
+          for (const [entry, party] of [
+            [['CN'], ['CN']],
+            [['CN'], []],
+            [[], ['CN']],
+            [['CN'], ['DE']],
+          ] as const) {
+            const score = screeningScore(
+              { exact: false, similarity, entryCountries: entry },
+              party,
+              thresholds,
+            );
+            if (matchKind(score, thresholds) !== null) lowestReaching = Math.min(lowestReaching, similarity);
+          }
+        }
+      }
+      expect(lowestReaching).toBeGreaterThanOrEqual(floor);
+      // And it is tight: the lowest similarity that reaches review (with country agreement) is within 0.002 of it.
+      expect(lowestReaching - floor).toBeLessThan(0.002);
     },
   );
 });
