@@ -1,3 +1,4 @@
+import { poolOf } from '../db/client.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 
 export type { PrismaClient } from '../generated/prisma/client.ts';
@@ -28,6 +29,17 @@ export function inTransaction<T>(
   options?: { maxWait?: number; timeout?: number },
 ): Promise<T> {
   return db.$transaction(work, options);
+}
+
+/**
+ * A read that every check makes: run as a named prepared statement on the client's pool, skipping Prisma's
+ * query interpreter (see bench/hot-statements.ts), unless `db` is an open transaction, which must see its own
+ * writes. `sql` must have the same text whatever its values (arrays, not lists of placeholders).
+ */
+export async function hotQuery<T extends object>(db: Db, name: string, sql: Prisma.Sql): Promise<T[]> {
+  const pool = poolOf(db);
+  if (!pool) return db.$queryRaw<T[]>(sql);
+  return (await pool.query<T>({ name, text: sql.text, values: sql.values })).rows;
 }
 
 /** Readiness: one round trip to the database. */

@@ -1,5 +1,5 @@
-import type { QuotaPoolKind } from '../generated/prisma/client.ts';
-import { toNumber, type Db } from './db.ts';
+import { Prisma, type QuotaPoolKind } from '../generated/prisma/client.ts';
+import { hotQuery, toNumber, type Db } from './db.ts';
 
 export interface QuotaPoolRecord {
   id: string;
@@ -55,23 +55,26 @@ export interface PoolKey {
  */
 export async function findPools(db: Db, keys: PoolKey[]): Promise<QuotaPoolRecord[]> {
   if (keys.length === 0) return [];
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      kind: QuotaPoolKind;
-      subject: string;
-      year: number;
-      cap: string;
-      reserved: string;
-      shipped: string;
-    }[]
-  >`
+  // Every Tier 2 check reads its pools.
+  const rows = await hotQuery<{
+    id: string;
+    kind: QuotaPoolKind;
+    subject: string;
+    year: number;
+    cap: string;
+    reserved: string;
+    shipped: string;
+  }>(
+    db,
+    'find-pools',
+    Prisma.sql`
     SELECT p.id, p.kind, p.subject, p.year, p.cap_tpp::text AS cap, p.reserved_tpp::text AS reserved,
            p.shipped_tpp::text AS shipped
     FROM quota_pools p
     JOIN unnest(${keys.map((k) => k.kind)}::"QuotaPoolKind"[], ${keys.map((k) => k.subject)}::text[], ${keys.map((k) => k.year)}::int[])
       AS k(kind, subject, year)
-      ON p.kind = k.kind AND p.subject = k.subject AND p.year = k.year`;
+      ON p.kind = k.kind AND p.subject = k.subject AND p.year = k.year`,
+  );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

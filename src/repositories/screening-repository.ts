@@ -1,7 +1,6 @@
-import { poolOf } from '../db/client.ts';
 import type { CslEntry, ScreeningListCode } from '../domain/screening.ts';
 import { Prisma } from '../generated/prisma/client.ts';
-import type { Db } from './db.ts';
+import { hotQuery, type Db } from './db.ts';
 
 export interface ScreeningListRecord {
   id: string;
@@ -172,12 +171,12 @@ export async function searchLatestScreeningList(
   queries: ScreeningQuery[],
   minSimilarity: number,
 ): Promise<ScreeningSearch> {
-  const sql = screeningSearchSql(queries, minSimilarity);
-  // Every check screens its parties: a prepared statement on the pool when not inside a transaction.
-  const pool = poolOf(db);
-  const rows = pool
-    ? (await pool.query<CandidateRow>({ name: 'screening-search', text: sql.text, values: sql.values })).rows
-    : await db.$queryRaw<CandidateRow[]>(sql);
+  // Every check screens its parties.
+  const rows = await hotQuery<CandidateRow>(
+    db,
+    'screening-search',
+    screeningSearchSql(queries, minSimilarity),
+  );
   const first = rows[0];
   if (!first) return { list: null, candidates: [] };
   return {
