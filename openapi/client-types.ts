@@ -667,7 +667,7 @@ export interface paths {
         put?: never;
         /**
          * Import a restricted-party list (officer)
-         * @description Imports a Consolidated Screening List file as a new version; checks and reservations screen against the latest. Malformed entries are reported by index and skipped. Audited (screening_list.import). For the full file, `npm run screening -- import <file>` streams it from disk.
+         * @description Imports a Consolidated Screening List file as a new version; checks and reservations screen against the latest. The body is parsed as it arrives, so the full file can be sent here as well as with `npm run screening -- import <file>`. Malformed entries are reported by index and skipped; text that is not JSON is 400 and imports nothing. Audited (screening_list.import).
          */
         post: operations["importScreeningList"];
         delete?: never;

@@ -9,15 +9,15 @@
  * JSON on stdout. Target: DATABASE_URL if set, otherwise the embedded PostgreSQL in DATA_DIR.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { deployMigrations } from '../db/schema-engine.ts';
 import { openDatabaseTarget } from '../db/target.ts';
 import { AppError } from '../errors.ts';
+import { cslEntries } from '../services/csl-stream.ts';
 import { getScreeningLists, importScreeningList } from '../services/screening.ts';
-import { readCslEntries } from './csl-stream.ts';
 
 const USAGE = ['usage: npm run screening -- import <file>', '       npm run screening -- list'].join('\n');
 const info = (message: string): void => void process.stderr.write(`${message}\n`);
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     }
     const started = performance.now();
     const summary = await importScreeningList(ctx, {
-      entries: readCslEntries(file as string),
+      entries: cslEntries(createReadStream(file as string)),
       origin: basename(file as string),
     });
     info(

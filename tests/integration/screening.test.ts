@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCslEntries } from '../../src/cli/csl-stream.ts';
+import { cslEntries } from '../../src/services/csl-stream.ts';
 import { bearer, createApiKey } from '../helpers/factories.ts';
 import { createTestApp, testOwnerDatabaseUrl, type TestApp } from '../helpers/test-app.ts';
 
@@ -109,6 +110,69 @@ describe('POST /v1/screening-lists', () => {
       .send(body)
       .expect(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('body.results');
+  });
+
+  it('400 for text that stops being JSON part-way, after valid entries, and imports nothing', async () => {
+    const before = await t.db.screeningList.count();
+    const valid = JSON.stringify(fixture.results[0]);
+    const res = await request(t.app.server)
+      .post('/v1/screening-lists')
+      .set(bearer(officer))
+      .set('content-type', 'application/json')
+      .send(`{"results": [${valid}, ${valid}, {"name": "Cut Off Trading"`)
+      .expect(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await t.db.screeningList.count()).toBe(before);
+    const garbage = await request(t.app.server)
+      .post('/v1/screening-lists')
+      .set(bearer(officer))
+      .set('content-type', 'application/json')
+      .send('results: none')
+      .expect(400);
+    expect(garbage.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await t.db.screeningList.count()).toBe(before);
+  });
+
+  it('400 naming the entry whose text PostgreSQL cannot store, and imports nothing', async () => {
+    const before = await t.db.screeningList.count();
+    const res = await request(t.app.server)
+      .post('/v1/screening-lists')
+      .set(bearer(officer))
+      .send({ results: [fixture.results[0], { name: 'Nul\u0000 Trading', source: 'Entity List (EL)' }] })
+      .expect(400);
+    expect(res.body.errors).toEqual([
+      { path: 'body.results[1].name', message: 'contains U+0000 or an unpaired surrogate' },
+    ]);
+    expect(await t.db.screeningList.count()).toBe(before);
+  });
+
+  it('413 beyond SCREENING_IMPORT_BODY_LIMIT_BYTES, declared or streamed without a length', async () => {
+    const small = await createTestApp({ env: { SCREENING_IMPORT_BODY_LIMIT_BYTES: '4096' } });
+    try {
+      const key = (await createApiKey(small.db, 'officer')).key;
+      const before = await small.db.screeningList.count();
+      const body = JSON.stringify({ results: Array.from({ length: 40 }, () => fixture.results[0]) });
+      expect(Buffer.byteLength(body)).toBeGreaterThan(4096);
+      const declared = await request(small.app.server)
+        .post('/v1/screening-lists')
+        .set(bearer(key))
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(413);
+      expect(declared.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      // Chunked: no Content-Length to refuse up front, so the count of bytes read stops it.
+      const streamed = await small.app.inject({
+        method: 'POST',
+        url: '/v1/screening-lists',
+        headers: { ...bearer(key), 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        payload: Readable.from([body.slice(0, 3000), body.slice(3000)]),
+      });
+      expect(streamed.statusCode).toBe(413);
+      expect(await small.db.screeningList.count()).toBe(before);
+    } finally {
+      await small.close();
+    }
   });
 });
 
@@ -261,7 +325,7 @@ describe('POST /v1/screenings', () => {
 describe('npm run screening -- import <file>', () => {
   it('streams the entries of a file one by one', async () => {
     const seen: unknown[] = [];
-    for await (const entry of readCslEntries(FIXTURE)) seen.push(entry);
+    for await (const entry of cslEntries(createReadStream(FIXTURE))) seen.push(entry);
     expect(seen).toEqual(fixture.results);
   });
 

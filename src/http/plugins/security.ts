@@ -134,7 +134,7 @@ export function findUnstorableString(value: unknown, root: string): string | nul
   return null;
 }
 
-function unstorableError(path: string): AppError {
+export function unstorableError(path: string): AppError {
   return new AppError('VALIDATION_FAILED', 'Text may not contain U+0000 or unpaired UTF-16 surrogates.', {
     errors: [{ path, message: 'contains U+0000 or an unpaired surrogate' }],
   });

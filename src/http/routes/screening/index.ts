@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { AppError, validationError } from '../../../errors.ts';
+import { cslEntries } from '../../../services/csl-stream.ts';
 import { getScreeningLists, importScreeningList, screenName } from '../../../services/screening.ts';
+import { findUnstorableString, unstorableError } from '../../plugins/security.ts';
 import { serviceContext } from '../../plugins/service-context.ts';
 import { CountryCodeSchema, problems } from '../../schemas/common.ts';
 import { openApiExamples } from '../../schemas/examples.ts';
@@ -39,6 +43,22 @@ const ImportSchema = z
     }),
   });
 
+/** A JSON body left unparsed, for the import to read as it arrives. */
+class CslUpload {
+  constructor(readonly stream: Readable) {}
+}
+
+/** Entries whose text PostgreSQL can store; the first that is not stops the import with a 400 naming it. */
+async function* storableEntries(entries: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  let index = 0;
+  for await (const entry of entries) {
+    const bad = findUnstorableString(entry, `body.results[${index}]`);
+    if (bad !== null) throw unstorableError(bad);
+    index += 1;
+    yield entry;
+  }
+}
+
 /**
  * The trade.gov Consolidated Screening List format: `results[]` with `name`, `alt_names`, `addresses[].country`,
  * `source`, `start_date`, `federal_register_notice`, `license_requirement`, `license_policy`, `remarks`. Every
@@ -74,30 +94,49 @@ const CslFileSchema = z
   });
 
 export const screeningRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.post(
-    '/v1/screening-lists',
-    {
-      config: { access: 'manageScreening' },
-      bodyLimit: app.deps.config.SCREENING_IMPORT_BODY_LIMIT_BYTES,
-      schema: {
-        operationId: 'importScreeningList',
-        tags: ['Screening'],
-        summary: 'Import a restricted-party list (officer)',
-        description:
-          'Imports a Consolidated Screening List file as a new version; checks and reservations screen against the ' +
-          'latest. Malformed entries are reported by index and skipped. Audited (screening_list.import). For the ' +
-          'full file, `npm run screening -- import <file>` streams it from disk.',
-        security: [{ bearerAuth: [] }],
-        body: CslFileSchema,
-        response: { 201: ImportSchema, ...problems(400, 401, 403, 413, 415, 429) },
+  // The import reads its body as a stream (a list of tens of MB parsed whole would not fit the service's heap):
+  // in a scope of its own, JSON bodies reach the handler unparsed, and the entries are parsed as they arrive.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', (request, payload, done) => {
+      const limit = scope.deps.config.SCREENING_IMPORT_BODY_LIMIT_BYTES;
+      if (Number(request.headers['content-length'] ?? 0) > limit) {
+        done(new AppError('PAYLOAD_TOO_LARGE', `The list is larger than ${limit} bytes.`), undefined);
+      } else done(null, new CslUpload(payload));
+    });
+    scope.post(
+      '/v1/screening-lists',
+      {
+        config: { access: 'manageScreening' },
+        schema: {
+          operationId: 'importScreeningList',
+          tags: ['Screening'],
+          summary: 'Import a restricted-party list (officer)',
+          description:
+            'Imports a Consolidated Screening List file as a new version; checks and reservations screen against ' +
+            'the latest. The body is parsed as it arrives, so the full file can be sent here as well as with ' +
+            '`npm run screening -- import <file>`. Malformed entries are reported by index and skipped; text ' +
+            'that is not JSON is 400 and imports nothing. Audited (screening_list.import).',
+          security: [{ bearerAuth: [] }],
+          body: CslFileSchema,
+          response: { 201: ImportSchema, ...problems(400, 401, 403, 413, 415, 429) },
+        },
+        // The schema documents the body; the entries are validated one by one as they are parsed.
+        validatorCompiler: () => (data: unknown) => ({ value: data }),
       },
-    },
-    async (request, reply) => {
-      const ctx = serviceContext(request);
-      const summary = await importScreeningList(ctx, { entries: request.body.results, origin: 'api' });
-      return reply.code(201).send(summary);
-    },
-  );
+      async (request, reply) => {
+        const upload: unknown = request.body;
+        if (!(upload instanceof CslUpload))
+          throw validationError([{ path: 'body', message: 'a JSON body is required' }]);
+        const ctx = serviceContext(request);
+        const entries = storableEntries(
+          cslEntries(upload.stream, scope.deps.config.SCREENING_IMPORT_BODY_LIMIT_BYTES),
+        );
+        const summary = await importScreeningList(ctx, { entries, origin: 'api' });
+        return reply.code(201).send(summary);
+      },
+    );
+  });
 
   app.get(
     '/v1/screening-lists',
