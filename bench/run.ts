@@ -184,6 +184,7 @@ async function startService(
       BOOTSTRAP_OFFICER_KEY: officerKey,
       // The per-key rate limit would otherwise answer most of the load with 429s.
       RATE_LIMIT_PER_MINUTE: '1000000000',
+      RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: '1000000000',
       // The screening phase posts a 100,000-entry list (tens of MB) in one request; other bodies are small.
       ADMISSION_MAX_BYTES: '268435456',
     };

@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     BOOTSTRAP_OFFICER_KEY: officerKey,
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: '1000000000',
     ADMISSION_MAX_BYTES: '268435456',
   };
   delete env.DATABASE_URL;
