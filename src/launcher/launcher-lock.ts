@@ -11,8 +11,8 @@ export interface LauncherLock {
 
 /**
  * Refuses when another live launcher serves dataDir. A launcher that was killed leaves its file behind; its pid
- * is then gone, or belongs to a process that started at another time (Linux: field 22 of /proc/<pid>/stat), and
- * the file is ignored.
+ * is then gone, a zombie not yet reaped, or belongs to a process that started at another time (Linux: fields 3
+ * and 22 of /proc/<pid>/stat), and the file is ignored.
  */
 export async function assertNoOtherLauncher(dataDir: string): Promise<void> {
   const other = await readLock(resolve(dataDir));
@@ -52,7 +52,11 @@ async function processStartTime(pid: number): Promise<string | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may contain spaces: count fields after its ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A launcher killed with SIGKILL stays a zombie (state Z) until its parent, or init, reaps it: it serves
+    // nothing, though its pid and start time are still there.
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    return fields[19] ?? null;
   } catch {
     try {
       process.kill(pid, 0);

@@ -171,6 +171,12 @@ export async function appendToChain(db: PrismaClient, extend: ChainExtension): P
     throw new Error('appendToChain needs a client made by createPrismaClient: it writes on its pool');
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener for connection errors (the pool listens only while it is idle): a
+  // server that goes away mid-batch must fail the batch's statements, not crash the process.
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     const opened = (await client.query(
       `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); SELECT seq::text AS head_seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`,
@@ -195,6 +201,7 @@ export async function appendToChain(db: PrismaClient, extend: ChainExtension): P
     broken = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { createPrismaClient } from '../../src/db/client.ts';
+import { createPrismaClient, poolOf } from '../../src/db/client.ts';
 import type { Actor } from '../../src/http/access.ts';
 import type { PrismaClient } from '../../src/repositories/db.ts';
 import {
@@ -301,14 +301,16 @@ describe('the hash chain (isolated database)', () => {
   });
 
   it('commits concurrent standalone events in a few transactions, and each caller only after its commit', async () => {
+    // Each batch is one transaction on one connection checked out of the client's pool: count the checkouts.
+    const pool = poolOf(iso.db);
+    if (!pool) throw new Error('the isolated database has no pool');
     let transactions = 0;
-    const counting = new Proxy(iso.db, {
-      get(target, property, receiver) {
-        if (property === '$transaction') transactions += 1;
-        return Reflect.get(target, property, receiver);
-      },
-    });
-    const writer = new AuditGroupCommit(counting, { maxBatch: 500, maxDelayMs: 5 });
+    const connect = pool.connect.bind(pool);
+    pool.connect = (() => {
+      transactions += 1;
+      return connect();
+    }) as typeof pool.connect;
+    const writer = new AuditGroupCommit(iso.db, { maxBatch: 500, maxDelayMs: 5 });
     const ids = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         writer
@@ -325,7 +327,9 @@ describe('the hash chain (isolated database)', () => {
           }),
       ),
     );
+    pool.connect = connect;
     expect(new Set(ids).size).toBe(100);
+    expect(transactions).toBeGreaterThan(0);
     expect(transactions).toBeLessThanOrEqual(3);
     expect((await verifyAuditChain(iso.db)).valid).toBe(true);
   });
