@@ -52,7 +52,6 @@ export function createPrismaClient(
   return client;
 }
 
-/** The connection pool's state, or null for a client this module did not create. */
 /**
  * The pg pool behind a client this module created, for the few hot statements that skip Prisma's query
  * interpreter (about 0.1-0.2 ms of CPU per statement here); undefined for any other client or a transaction.
@@ -61,8 +60,9 @@ export function poolOf(db: unknown): pg.Pool | undefined {
   return typeof db === 'object' && db !== null ? pools.get(db as PrismaClient) : undefined;
 }
 
+/** The connection pool's state, or null for a client this module did not create. */
 export function poolState(db: PrismaClient): PoolState | null {
-  const pool = pools.get(db);
+  const pool = poolOf(db);
   if (!pool) return null;
   return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max };
 }

@@ -1,5 +1,5 @@
-import { poolOf } from '../db/client.ts';
-import type { Db } from './db.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { hotQuery, type Db } from './db.ts';
 
 export interface CounterIncrement {
   subject: string;
@@ -12,14 +12,6 @@ interface CounterRow {
   window_start: Date;
   count: number;
 }
-
-const INCREMENT = `
-    INSERT INTO rate_limit_counters AS c (subject, window_start, count)
-    SELECT subject, window_start, by
-    FROM jsonb_to_recordset($1::jsonb) AS t(subject text, window_start timestamptz, by int)
-    ORDER BY subject, window_start
-    ON CONFLICT (subject, window_start) DO UPDATE SET count = c.count + EXCLUDED.count
-    RETURNING subject, window_start, count`;
 
 /**
  * Adds every increment in one statement and returns each counter's total after it. Rows are sorted so that two
@@ -34,13 +26,18 @@ export async function incrementCounters(
   const rows = increments
     .map((i) => ({ subject: i.subject, window_start: i.windowStart.toISOString(), by: i.by }))
     .sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
-  const parameter = JSON.stringify(rows);
-  // Every request's counters pass through here (batched): a prepared statement on the pool when there is one.
-  const pool = poolOf(db);
-  const result = pool
-    ? (await pool.query<CounterRow>({ name: 'rate-limit-increment', text: INCREMENT, values: [parameter] }))
-        .rows
-    : await db.$queryRawUnsafe<CounterRow[]>(INCREMENT, parameter);
+  // Every request's counters pass through here (batched).
+  const result = await hotQuery<CounterRow>(
+    db,
+    'rate-limit-increment',
+    Prisma.sql`
+      INSERT INTO rate_limit_counters AS c (subject, window_start, count)
+      SELECT subject, window_start, by
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(subject text, window_start timestamptz, by int)
+      ORDER BY subject, window_start
+      ON CONFLICT (subject, window_start) DO UPDATE SET count = c.count + EXCLUDED.count
+      RETURNING subject, window_start, count`,
+  );
   for (const row of result) totals.set(`${row.subject}@${row.window_start.getTime()}`, row.count);
   return totals;
 }
