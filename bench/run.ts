@@ -39,6 +39,7 @@ import { syntheticCsl } from './lib/synthetic-csl.ts';
 import { ResourceSampler, type CpuUse, type MemoryPeak } from './lib/memory.ts';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import {
+  benchServiceEnv,
   freePort,
   LOOPBACK,
   spawnNode,
@@ -174,21 +175,7 @@ async function startService(
     // After an interrupt the cleanup has already run: a service started now would outlive the harness.
     if (cleaning) throw new Error('interrupted');
     const [port, pgPort] = [await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(pgPort),
-      PORT: String(port),
-      HOST: LOOPBACK,
-      LOG_LEVEL: 'warn',
-      BOOTSTRAP_OFFICER_KEY: officerKey,
-      // The per-key rate limit would otherwise answer most of the load with 429s.
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: '1000000000',
-      // The screening phase posts a 100,000-entry list (tens of MB) in one request; other bodies are small.
-      ADMISSION_MAX_BYTES: '268435456',
-    };
-    delete env.DATABASE_URL;
+    const env = benchServiceEnv({ dataDir, port, pgPort, officerKey });
     const spawnedAt = performance.now();
     const proc = spawnNode(`service (${label})`, 'src/launcher/index.ts', {
       cwd: ROOT,

@@ -32,7 +32,15 @@ import { Prisma } from '../src/generated/prisma/client.ts';
 import { screeningSearchSql, type ScreeningQuery } from '../src/repositories/screening-repository.ts';
 import { screenParties } from '../src/services/screening.ts';
 import { TIER1_CHECK } from './lib/fixtures.ts';
-import { freePort, LOOPBACK, spawnNode, stopProcess, waitForOk, type NodeChild } from './lib/processes.ts';
+import {
+  benchServiceEnv,
+  freePort,
+  LOOPBACK,
+  spawnNode,
+  stopProcess,
+  waitForOk,
+  type NodeChild,
+} from './lib/processes.ts';
 import { syntheticCsl } from './lib/synthetic-csl.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,19 +133,7 @@ async function main(): Promise<void> {
   const dataDir = join(runDir, 'pg');
   const officerKey = randomBytes(32).toString('hex');
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(port),
-    HOST: LOOPBACK,
-    LOG_LEVEL: 'warn',
-    BOOTSTRAP_OFFICER_KEY: officerKey,
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: '1000000000',
-    ADMISSION_MAX_BYTES: '268435456',
-  };
-  delete env.DATABASE_URL;
+  const env = benchServiceEnv({ dataDir, port, pgPort: await freePort(), officerKey });
   let service: NodeChild | null = null;
   const cleanups: (() => Promise<void>)[] = [];
   try {

@@ -6,6 +6,33 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const LOOPBACK = '127.0.0.1';
 
+/**
+ * The environment of a service the benchmarks start with `npm start`'s launcher: its own embedded PostgreSQL in
+ * `dataDir`, a bootstrap officer key, and the limits that would otherwise shed the load being measured lifted
+ * (the per-key and per-organisation rate limits; the byte budget, for the 100,000-entry screening import).
+ */
+export function benchServiceEnv(options: {
+  dataDir: string;
+  port: number;
+  pgPort: number;
+  officerKey: string;
+}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: options.dataDir,
+    EMBEDDED_PG_PORT: String(options.pgPort),
+    PORT: String(options.port),
+    HOST: LOOPBACK,
+    LOG_LEVEL: 'warn',
+    BOOTSTRAP_OFFICER_KEY: options.officerKey,
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+    RATE_LIMIT_PER_ORGANISATION_PER_MINUTE: '1000000000',
+    ADMISSION_MAX_BYTES: '268435456',
+  };
+  delete env.DATABASE_URL;
+  return env;
+}
+
 export interface NodeChild {
   name: string;
   child: ChildProcess;
